@@ -1,0 +1,46 @@
+// Small, error-returning wrappers over the file system calls every stage needs.
+//
+// All functions are thread-safe. Paths are byte strings (std::string): names that are not
+// valid UTF-8, or that contain spaces or newlines, pass through unchanged.
+#ifndef CODEINDEX_BASE_FILE_H_
+#define CODEINDEX_BASE_FILE_H_
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "base/status.h"
+
+namespace codeindex {
+
+// Reads the whole file. Errors name the path.
+Result<std::string> ReadFile(const std::string& path);
+
+// Writes `data` to `path` atomically: a temporary file in the same directory, fsync,
+// rename over `path`. Readers see the old or the new content, never a mix.
+Status WriteFileAtomic(const std::string& path, std::string_view data);
+
+// A read-only memory mapping of a whole file. Empty files map to an empty view.
+// Move-only; unmaps on destruction.
+class MappedFile {
+ public:
+  MappedFile() = default;
+  ~MappedFile();
+  MappedFile(MappedFile&& other) noexcept;
+  MappedFile& operator=(MappedFile&& other) noexcept;
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+
+  static Result<MappedFile> Open(const std::string& path);
+
+  std::string_view data() const { return {static_cast<const char*>(addr_), size_}; }
+  size_t size() const { return size_; }
+
+ private:
+  void* addr_ = nullptr;
+  size_t size_ = 0;
+};
+
+}  // namespace codeindex
+
+#endif  // CODEINDEX_BASE_FILE_H_

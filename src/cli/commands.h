@@ -1,0 +1,96 @@
+// The subcommands of the `codeindex` binary (../shared/CONTRACT.md), as typed arguments
+// and one Run function each. main.cc declares every flag once with CLI11 and converts argv
+// into these structs; the Run functions never see argv.
+//
+// Each Run function writes its normal output to `out` (stdout) and returns a Status; the
+// caller prints a non-OK Status as one line "codeindex: <message>" on stderr and exits
+// with ExitCodeFor(status).
+#ifndef CODEINDEX_CLI_COMMANDS_H_
+#define CODEINDEX_CLI_COMMANDS_H_
+
+#include <cstdint>
+#include <optional>
+#include <ostream>
+#include <string>
+
+#include "base/status.h"
+
+namespace codeindex::cli {
+
+struct IndexArgs {
+  std::string workspace = ".";
+  bool json = false;
+};
+Status RunIndex(const IndexArgs& args, std::ostream& out);
+
+struct SearchArgs {
+  std::string workspace = ".";
+  std::string mode;  // empty = the configured default
+  std::optional<int> limit;
+  std::optional<double> min_score;
+  std::string path_prefix;
+  bool json = false;
+  bool explain = false;
+  std::optional<int> max_tokens;
+  std::string query;
+};
+Status RunSearch(const SearchArgs& args, std::ostream& out);
+
+struct FilesArgs {
+  std::string workspace = ".";
+  bool json = false;
+  bool null_separated = false;  // -0: NUL-terminated paths, for names with newlines
+  bool stats = false;           // print counts of skipped files to stderr
+};
+Status RunFiles(const FilesArgs& args, std::ostream& out);
+
+struct FileArgs {  // chunks, symbols
+  std::string file;
+  bool json = false;
+};
+Status RunChunks(const FileArgs& args, std::ostream& out);
+Status RunSymbols(const FileArgs& args, std::ostream& out);
+
+struct ContextArgs {
+  std::string spec;  // FILE:START-END
+  bool json = false;
+};
+Status RunContext(const ContextArgs& args, std::ostream& out);
+
+struct TokensArgs {
+  std::string encoding = "o200k_base";
+  std::string file = "-";
+  bool json = false;
+};
+Status RunTokens(const TokensArgs& args, std::ostream& out);
+
+struct WatchArgs {
+  std::string workspace = ".";
+};
+Status RunWatch(const WatchArgs& args, std::ostream& out);
+
+struct ServeArgs {
+  std::string workspace = ".";
+  std::string host = "127.0.0.1";
+  int port = 7878;
+  bool mcp = false;
+  std::string token;  // bearer token; empty = none (also from CODEINDEX_TOKEN)
+};
+Status RunServe(const ServeArgs& args, std::ostream& out);
+
+struct StatusArgs {
+  std::string workspace = ".";
+  bool json = false;
+};
+Status RunStatus(const StatusArgs& args, std::ostream& out);
+
+struct EvalArgs {
+  std::string workspace = ".";
+  bool json = false;
+  int queries = 200;
+};
+Status RunEval(const EvalArgs& args, std::ostream& out);
+
+}  // namespace codeindex::cli
+
+#endif  // CODEINDEX_CLI_COMMANDS_H_

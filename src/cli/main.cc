@@ -1,0 +1,174 @@
+// The `codeindex` binary: declares every subcommand and flag once (CLI11), converts argv
+// into the typed argument structs of commands.h, runs the command and maps its Status onto
+// the contract's exit codes (0 ok, 1 user error, 2 usage error, 3 internal or I/O error).
+#include <signal.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <iostream>
+#include <string>
+
+#include "cli/commands.h"
+#include "lang/languages.h"
+
+namespace codeindex::cli {
+namespace {
+
+constexpr char kVersion[] = "codeindex 0.1.0";
+
+std::string ExtensionsFooter() {
+  std::string s = "Supported extensions (the original's 41 first, then additions):\n ";
+  int col = 1;
+  for (const LanguageEntry& e : Languages()) {
+    if (col + e.extension.size() + 1 > 78) {
+      s += "\n ";
+      col = 1;
+    }
+    s += " ";
+    s += e.extension;
+    col += static_cast<int>(e.extension.size()) + 1;
+  }
+  s +=
+      "\n\nRules: .gitignore (every level), .git/info/exclude, core.excludesFile, then "
+      ".rooignore\nand .codeindexignore; hidden names and the original's ignored directories "
+      "skipped;\nfiles over 1 MiB and binary files (NUL in the first 8 KiB) skipped.";
+  return s;
+}
+
+void AddWorkspace(CLI::App* cmd, std::string* workspace) {
+  cmd->add_option("-w,--workspace", *workspace, "Workspace directory (default: .)");
+}
+
+int Fail(const Status& s) {
+  std::fflush(stdout);
+  std::cerr << "codeindex: " << s.ToString() << "\n";
+  return ExitCodeFor(s);
+}
+
+int Main(int argc, char** argv) {
+  // A closed stdout pipe (`codeindex files | head`) must end quietly: writes fail with
+  // EPIPE instead of killing us, and we stop at the first failed write.
+  ::signal(SIGPIPE, SIG_IGN);
+
+  CLI::App app{"codeindex: code search for agents and editors (semantic, text, hybrid, symbols)",
+               "codeindex"};
+  app.set_version_flag("--version", kVersion);
+  app.require_subcommand(1);
+  app.fallthrough(false);
+
+  IndexArgs index_args;
+  auto* index = app.add_subcommand("index", "Build the index of a workspace, or bring it up to date");
+  AddWorkspace(index, &index_args.workspace);
+  index->add_flag("--json", index_args.json, "Print a JSON summary");
+
+  SearchArgs search_args;
+  auto* search = app.add_subcommand("search", "Search the index");
+  AddWorkspace(search, &search_args.workspace);
+  search->add_option("-m,--mode", search_args.mode, "semantic, text or hybrid")
+      ->check(CLI::IsMember({"semantic", "text", "hybrid"}));
+  search->add_option("-n,--limit", search_args.limit, "Maximum number of results")
+      ->check(CLI::Range(1, 10000));
+  search->add_option("--min-score", search_args.min_score, "Minimum score (semantic: cosine)");
+  search->add_option("-p,--path", search_args.path_prefix,
+                     "Keep results under this directory prefix");
+  search->add_option("--max-tokens", search_args.max_tokens,
+                     "Return the best results that fit this many tokens");
+  search->add_flag("--json", search_args.json, "Print one JSON object");
+  search->add_flag("--explain", search_args.explain, "Show how each score was made");
+  search->add_option("query", search_args.query, "The query")->required();
+
+  FilesArgs files_args;
+  auto* files = app.add_subcommand("files", "List the files the scanner would index");
+  AddWorkspace(files, &files_args.workspace);
+  files->add_flag("--json", files_args.json, "Print one JSON object");
+  files->add_flag("-0,--null", files_args.null_separated, "End each path with NUL, not newline");
+  files->add_flag("--stats", files_args.stats, "Print what was skipped and why to stderr");
+  files->footer(ExtensionsFooter());
+
+  FileArgs chunks_args;
+  auto* chunks = app.add_subcommand("chunks", "Print the code blocks the parser makes of FILE");
+  chunks->add_flag("--json", chunks_args.json, "Print one JSON object");
+  chunks->add_option("file", chunks_args.file, "Source file")->required();
+
+  FileArgs symbols_args;
+  auto* symbols = app.add_subcommand("symbols", "Print the symbols and imports of FILE");
+  symbols->add_flag("--json", symbols_args.json, "Print one JSON object");
+  symbols->add_option("file", symbols_args.file, "Source file")->required();
+
+  ContextArgs context_args;
+  auto* context = app.add_subcommand(
+      "context", "Print lines START..END of FILE with enclosing definitions and imports");
+  context->add_flag("--json", context_args.json, "Print one JSON object");
+  context->add_option("range", context_args.spec, "FILE:START-END")->required();
+
+  TokensArgs tokens_args;
+  auto* tokens = app.add_subcommand("tokens", "Print the token count of a text");
+  tokens->add_option("--encoding", tokens_args.encoding, "cl100k_base or o200k_base")
+      ->check(CLI::IsMember({"cl100k_base", "o200k_base"}));
+  tokens->add_flag("--json", tokens_args.json, "Print one JSON object");
+  tokens->add_option("file", tokens_args.file, "File to count, or - for stdin (default)");
+
+  WatchArgs watch_args;
+  auto* watch = app.add_subcommand("watch", "Keep the index current as files change");
+  AddWorkspace(watch, &watch_args.workspace);
+
+  ServeArgs serve_args;
+  auto* serve = app.add_subcommand("serve", "Serve the HTTP API, or MCP on stdio with --mcp");
+  AddWorkspace(serve, &serve_args.workspace);
+  serve->add_option("--host", serve_args.host, "Address to bind (default 127.0.0.1)");
+  serve->add_option("--port", serve_args.port, "Port (default 7878)")->check(CLI::Range(0, 65535));
+  serve->add_flag("--mcp", serve_args.mcp, "Speak the Model Context Protocol on stdin/stdout");
+  serve->add_option("--token", serve_args.token,
+                    "Require this bearer token (default: $CODEINDEX_TOKEN)");
+
+  StatusArgs status_args;
+  auto* status = app.add_subcommand("status", "Index state, counts and sizes");
+  AddWorkspace(status, &status_args.workspace);
+  status->add_flag("--json", status_args.json, "Print one JSON object");
+
+  EvalArgs eval_args;
+  auto* eval = app.add_subcommand("eval", "Measure search quality on this workspace");
+  AddWorkspace(eval, &eval_args.workspace);
+  eval->add_flag("--json", eval_args.json, "Print one JSON object");
+  eval->add_option("--queries", eval_args.queries, "Number of queries to sample");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
+    // Help of the subcommand that asked for it (CLI11 keeps it parsed).
+    const CLI::App* target = &app;
+    for (const CLI::App* sub : app.get_subcommands()) target = sub;
+    std::cout << target->help();
+    return 0;
+  } catch (const CLI::CallForAllHelp&) {
+    std::cout << app.help("", CLI::AppFormatMode::All);
+    return 0;
+  } catch (const CLI::CallForVersion&) {
+    std::cout << kVersion << "\n";
+    return 0;
+  } catch (const CLI::ParseError& e) {
+    return Fail(Status::Usage(e.what()));
+  }
+
+  std::ostream& out = std::cout;
+  Status s;
+  if (index->parsed()) s = RunIndex(index_args, out);
+  else if (search->parsed()) s = RunSearch(search_args, out);
+  else if (files->parsed()) s = RunFiles(files_args, out);
+  else if (chunks->parsed()) s = RunChunks(chunks_args, out);
+  else if (symbols->parsed()) s = RunSymbols(symbols_args, out);
+  else if (context->parsed()) s = RunContext(context_args, out);
+  else if (tokens->parsed()) s = RunTokens(tokens_args, out);
+  else if (watch->parsed()) s = RunWatch(watch_args, out);
+  else if (serve->parsed()) s = RunServe(serve_args, out);
+  else if (status->parsed()) s = RunStatus(status_args, out);
+  else if (eval->parsed()) s = RunEval(eval_args, out);
+  out.flush();
+  if (!s.ok()) return Fail(s);
+  return 0;
+}
+
+}  // namespace
+}  // namespace codeindex::cli
+
+int main(int argc, char** argv) { return codeindex::cli::Main(argc, argv); }
