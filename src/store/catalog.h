@@ -1,0 +1,177 @@
+// The catalog: the index's source of truth, one SQLite database in WAL mode at
+// WORKSPACE/.codeindex/catalog.db.
+//
+// It records every indexed file (path, content SHA-256 as the original's cache does, size,
+// mtime), every code block (file, lines, type, identifier, segment hash, content), the
+// symbols and imports of each file, and index-wide metadata (format version, options hash,
+// state). The full-text and vector indexes are *derived* from it and may lag behind it;
+// the catalog says which files they still have to catch up with.
+//
+// Crash safety (the write protocol, see docs/index-format.md):
+//   1. Apply(batch) commits, in one SQLite transaction, the new blocks of changed files,
+//      marks the blocks they replace as superseded (kept, so that readers of the derived
+//      indexes still find the old state), marks removed files, and records every touched
+//      path in the `dirty` table. Block ids are never reused (AUTOINCREMENT).
+//   2. The caller brings the derived indexes up to date for the dirty paths (delete the
+//      file's old entries, add its live blocks) and commits them.
+//   3. FinishDirty(paths) deletes the superseded blocks, removed files and dirty rows.
+// A process killed anywhere leaves a catalog whose `dirty` rows name exactly the files that
+// the derived indexes may have wrong; step 2 is idempotent, so the next run redoes it.
+// A reader therefore sees, for each file, the old state (before step 2 commits) or the new
+// one (after), never a mix.
+//
+// Thread safety: a Catalog object is one SQLite connection and is NOT thread-safe; use one
+// per thread. Any number of connections (read-only or not) may be open on the same database
+// from several threads and processes; SQLite serialises writers (busy timeout 10 s).
+#ifndef CODEINDEX_STORE_CATALOG_H_
+#define CODEINDEX_STORE_CATALOG_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/status.h"
+
+struct sqlite3;
+
+namespace codeindex {
+
+// Version of the catalog schema. Changelog:
+//   1 (2026-11): files, blocks (with superseded flag), symbols, imports, dirty, meta.
+inline constexpr int kCatalogFormatVersion = 1;
+
+struct FileRecord {
+  int64_t id = 0;
+  std::string path;  // workspace-relative, '/'-separated, raw bytes
+  std::string hash;  // SHA-256 hex of the decoded text (the original's fileHash)
+  uint64_t size = 0;
+  int64_t mtime_ns = 0;
+  int64_t block_count = 0;
+};
+
+struct BlockRecord {
+  int64_t id = 0;
+  int64_t file_id = 0;
+  std::string file_path;
+  int start_line = 0;  // 1-based, inclusive
+  int end_line = 0;
+  std::string type;
+  std::optional<std::string> identifier;
+  std::string segment_hash;
+  std::string content;
+};
+
+struct SymbolRecord {
+  std::string name;
+  std::string kind;   // function, method, class, struct, interface, enum, type, constant, module
+  std::string scope;  // enclosing definitions, "A.B"; empty at top level
+  int start_line = 0;
+  int end_line = 0;
+  std::string file_path;  // filled by queries; ignored on insert
+};
+
+struct ImportRecord {
+  std::string text;
+  int line = 0;
+};
+
+// One file's new content for Apply().
+struct FileUpdate {
+  std::string path;
+  std::string hash;
+  uint64_t size = 0;
+  int64_t mtime_ns = 0;
+  std::vector<BlockRecord> blocks;  // id, file_id and file_path are ignored on insert
+  std::vector<SymbolRecord> symbols;
+  std::vector<ImportRecord> imports;
+};
+
+// A file whose content is unchanged but whose stat data moved (touch, checkout).
+struct FileStamp {
+  std::string path;
+  uint64_t size = 0;
+  int64_t mtime_ns = 0;
+};
+
+struct CatalogBatch {
+  std::vector<FileUpdate> updates;
+  std::vector<std::string> removals;  // paths
+  std::vector<FileStamp> stamps;
+};
+
+// What the derived indexes must do for one dirty path.
+struct DirtyFile {
+  std::string path;
+  std::vector<int64_t> stale_block_ids;  // superseded blocks: remove from derived indexes
+  std::vector<BlockRecord> live_blocks;  // current blocks: (re-)add; empty if removed
+};
+
+struct CatalogCounts {
+  int64_t files = 0;
+  int64_t blocks = 0;  // live blocks
+  int64_t symbols = 0;
+  int64_t dirty = 0;
+};
+
+class Catalog {
+ public:
+  enum class Mode { kReadOnly, kReadWrite };
+
+  // Opens (kReadWrite: creating if needed) `dir`/catalog.db. A database written by another
+  // format version is refused with kFailedPrecondition (the caller rebuilds).
+  static Result<std::unique_ptr<Catalog>> Open(const std::string& dir, Mode mode);
+  ~Catalog();
+  Catalog(const Catalog&) = delete;
+  Catalog& operator=(const Catalog&) = delete;
+
+  const std::string& path() const { return path_; }
+
+  // Index-wide key/value metadata.
+  Result<std::optional<std::string>> GetMeta(std::string_view key);
+  Status SetMeta(std::string_view key, std::string_view value);
+
+  // All files, sorted by path.
+  Result<std::vector<FileRecord>> ListFiles();
+  Result<std::optional<FileRecord>> GetFile(std::string_view path);
+
+  // Commits `batch` as one transaction (protocol step 1). Returns the new generation.
+  Result<int64_t> Apply(const CatalogBatch& batch);
+  // Dirty files with what the derived indexes must do for them (protocol step 2), at most
+  // `limit` files.
+  Result<std::vector<DirtyFile>> ListDirty(size_t limit = SIZE_MAX);
+  // Protocol step 3 for `paths`.
+  Status FinishDirty(const std::vector<std::string>& paths);
+
+  // Blocks by id, in the order of `ids`; ids that no longer exist are skipped.
+  Result<std::vector<BlockRecord>> GetBlocks(const std::vector<int64_t>& ids);
+  // Live blocks of one file, ordered by start line.
+  Result<std::vector<BlockRecord>> GetFileBlocks(std::string_view path);
+
+  // Symbols whose name equals `name` (case-sensitive matches first, then case-insensitive),
+  // at most `limit`.
+  Result<std::vector<SymbolRecord>> FindSymbols(std::string_view name, size_t limit);
+  Result<std::vector<SymbolRecord>> FileSymbols(std::string_view path);
+  Result<std::vector<ImportRecord>> FileImports(std::string_view path);
+
+  Result<CatalogCounts> Counts();
+  // Current generation (number of committed batches since creation).
+  Result<int64_t> Generation();
+
+  // Deletes every file, block, symbol and dirty row (a rebuild), keeping the meta table.
+  Status Clear();
+
+ private:
+  Catalog(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  Status Exec(const char* sql);
+  Status InitSchema();
+
+  sqlite3* db_;
+  std::string path_;
+};
+
+}  // namespace codeindex
+
+#endif  // CODEINDEX_STORE_CATALOG_H_
