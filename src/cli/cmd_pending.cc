@@ -4,8 +4,6 @@
 
 namespace codeindex::cli {
 
-Status RunIndex(const IndexArgs&, std::ostream&) { return Status::NotImplemented("index"); }
-Status RunSearch(const SearchArgs&, std::ostream&) { return Status::NotImplemented("search"); }
 Status RunChunks(const FileArgs&, std::ostream&) { return Status::NotImplemented("chunks"); }
 Status RunSymbols(const FileArgs&, std::ostream&) { return Status::NotImplemented("symbols"); }
 Status RunContext(const ContextArgs&, std::ostream&) {
@@ -14,7 +12,6 @@ Status RunContext(const ContextArgs&, std::ostream&) {
 Status RunTokens(const TokensArgs&, std::ostream&) { return Status::NotImplemented("tokens"); }
 Status RunWatch(const WatchArgs&, std::ostream&) { return Status::NotImplemented("watch"); }
 Status RunServe(const ServeArgs&, std::ostream&) { return Status::NotImplemented("serve"); }
-Status RunStatus(const StatusArgs&, std::ostream&) { return Status::NotImplemented("status"); }
 Status RunEval(const EvalArgs&, std::ostream&) { return Status::NotImplemented("eval"); }
 
 }  // namespace codeindex::cli

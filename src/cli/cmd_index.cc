@@ -1,0 +1,83 @@
+// `codeindex index`: build or update WORKSPACE/.codeindex/.
+#include <signal.h>
+#include <sys/stat.h>
+
+#include <atomic>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.h"
+#include "cli/progress.h"
+#include "index/index_dir.h"
+#include "index/indexer.h"
+#include "index/pipeline.h"
+
+namespace codeindex::cli {
+
+namespace {
+
+std::atomic<bool> g_interrupted{false};
+
+void OnInterrupt(int) { g_interrupted.store(true); }
+
+Status CheckWorkspace(const std::string& workspace) {
+  struct stat st;
+  if (::stat(workspace.c_str(), &st) != 0) {
+    return Status::NotFound("workspace " + workspace + " does not exist");
+  }
+  if (!S_ISDIR(st.st_mode)) return Status::InvalidArgument(workspace + " is not a directory");
+  return Status::OK();
+}
+
+}  // namespace
+
+Status RunIndex(const IndexArgs& args, std::ostream& out) {
+  RETURN_IF_ERROR(CheckWorkspace(args.workspace));
+  const std::string index_dir = IndexDirFor(args.workspace);
+  ASSIGN_OR_RETURN(auto lock, WriterLock::Acquire(index_dir, /*wait=*/false));
+  ASSIGN_OR_RETURN(Pipeline pipeline, OpenPipeline(index_dir, PipelineOptions{}));
+
+  // Ctrl-C finishes the current batch and leaves a consistent index.
+  struct sigaction sa {};
+  sa.sa_handler = OnInterrupt;
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+
+  ProgressBar bar("indexing");
+  IndexerOptions options;
+  options.workspace = args.workspace;
+  options.index_dir = index_dir;
+  options.content_hash = pipeline.content_hash;
+  options.cancel = &g_interrupted;
+  options.progress = [&bar](const IndexProgress& p) {
+    if (p.phase == IndexProgress::Phase::kIndexing) bar.Update(p.files_done, p.files_total, p.blocks);
+    if (p.phase == IndexProgress::Phase::kDone) bar.Finish();
+  };
+  Indexer indexer(options, pipeline.processor, pipeline.DerivedPointers());
+  Result<IndexStats> stats = indexer.Run();
+  bar.Finish();
+  if (!stats.ok()) return stats.error();
+  for (const Status& e : stats->errors) std::cerr << "codeindex: " << e.ToString() << "\n";
+  if (args.json) {
+    nlohmann::json j = {{"files", stats->files_scanned},
+                        {"parsed", stats->files_parsed},
+                        {"unchanged", stats->files_unchanged},
+                        {"removed", stats->files_removed},
+                        {"failed", stats->files_failed},
+                        {"recovered", stats->files_recovered},
+                        {"blocks_added", stats->blocks_added},
+                        {"rebuilt", stats->rebuilt},
+                        {"seconds", stats->seconds}};
+    out << j.dump() << "\n";
+  } else {
+    out << "indexed " << stats->files_scanned << " files in " << stats->seconds << " s: "
+        << stats->files_parsed << " parsed (" << stats->blocks_added << " blocks), "
+        << stats->files_unchanged << " unchanged, " << stats->files_removed << " removed";
+    if (stats->files_failed > 0) out << ", " << stats->files_failed << " failed";
+    if (stats->files_recovered > 0) out << ", " << stats->files_recovered << " recovered";
+    out << "\n";
+  }
+  return Status::OK();
+}
+
+}  // namespace codeindex::cli

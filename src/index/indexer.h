@@ -1,0 +1,123 @@
+// The incremental indexer: brings WORKSPACE/.codeindex/ up to date with the workspace.
+//
+// One Run() does, in order (the original's semantics, spec ORIGINAL-INDEXING.md §5.3-5.5, §7):
+//   1. If the catalog was built with other content options (IndexerOptions::content_hash:
+//      chunker limits, parser version, ...), everything is dropped and rebuilt: an index
+//      never mixes blocks made under different rules.
+//   2. Recovery: files left dirty by a killed run are brought up to date in the derived
+//      indexes first (store/catalog.h, protocol step 2).
+//   3. Scan (scan/scanner.h). A file whose size and mtime equal the catalog's, and whose
+//      mtime is safely older than the previous run (git's "racy" rule), is unchanged without
+//      being read. Every other file is read, decoded as the original decodes it (invalid
+//      UTF-8 -> U+FFFD) and hashed (SHA-256 of the decoded text, the original's fileHash);
+//      an equal hash only refreshes the stat data; a different one re-parses the file.
+//   4. Files in the catalog that the scan no longer lists (deleted, newly ignored, grown
+//      over 1 MiB, unreadable) drop out.
+//   5. Changes are committed in batches (IndexerOptions::batch_blocks / batch_seconds): one
+//      catalog transaction, then every derived index updated and committed, then the dirty
+//      rows cleared. A process killed at any moment leaves an index that the next Run()
+//      makes whole, with no duplicate or missing block.
+//
+// Reading files, hashing and parsing run on IndexerOptions::threads worker threads; the
+// catalog and the derived indexes are written by the thread that called Run(). Memory is
+// bounded by the in-flight queue (a few dozen parsed files) plus one batch.
+//
+// Thread safety: one Indexer per index directory, and the caller holds its WriterLock
+// (index/index_dir.h). Run() is not reentrant.
+#ifndef CODEINDEX_INDEX_INDEXER_H_
+#define CODEINDEX_INDEX_INDEXER_H_
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "index/derived_index.h"
+#include "scan/scanner.h"
+#include "store/catalog.h"
+
+namespace codeindex {
+
+// What a file becomes in the catalog.
+struct ProcessedFile {
+  std::vector<BlockRecord> blocks;
+  std::vector<SymbolRecord> symbols;
+  std::vector<ImportRecord> imports;
+};
+
+// Turns one file's decoded text into catalog records. `rel_path` is workspace-relative.
+// Called concurrently from the worker threads: must be thread-safe.
+using FileProcessor =
+    std::function<Result<ProcessedFile>(const std::string& rel_path, const std::string& text)>;
+
+struct IndexProgress {
+  enum class Phase { kScanning, kRecovering, kIndexing, kDone };
+  Phase phase = Phase::kScanning;
+  uint64_t files_total = 0;  // files listed by the scan
+  uint64_t files_done = 0;   // files checked (unchanged, parsed or failed)
+  uint64_t blocks = 0;       // blocks written so far in this run
+};
+
+struct IndexerOptions {
+  std::string workspace;  // REQUIRES: an existing directory
+  std::string index_dir;  // REQUIRES: non-empty; see IndexDirFor()
+  // Hash of everything that changes index content; a stored hash that differs triggers a
+  // full rebuild.
+  std::string content_hash;
+  ScanOptions scan;  // `workspace` is filled in from above
+  // Worker threads for read + hash + parse; 0 = one per core.
+  int threads = 0;
+  // A batch is committed when it holds this many blocks or is this old, whichever comes
+  // first. Larger batches amortise the fsyncs of the derived indexes; smaller ones bound
+  // memory and make progress visible to concurrent searches sooner.
+  size_t batch_blocks = 4000;
+  double batch_seconds = 2.0;
+  // Called from the indexing thread after each checked file (throttle in the callback).
+  std::function<void(const IndexProgress&)> progress;
+  // Set to true to stop early: the current batch is committed and Run() returns
+  // kCancelled; the index stays consistent.
+  const std::atomic<bool>* cancel = nullptr;
+};
+
+struct IndexStats {
+  uint64_t files_scanned = 0;
+  uint64_t files_unchanged = 0;  // skipped by stat or by equal hash
+  uint64_t files_parsed = 0;
+  uint64_t files_removed = 0;
+  uint64_t files_failed = 0;
+  uint64_t files_recovered = 0;  // dirty files redone after a killed run
+  uint64_t blocks_added = 0;
+  bool rebuilt = false;          // content options changed (or first run)
+  double seconds = 0;
+  std::vector<Status> errors;    // per-file problems; the run went on
+};
+
+class Indexer {
+ public:
+  Indexer(IndexerOptions options, FileProcessor processor, std::vector<DerivedIndex*> derived);
+  Indexer(const Indexer&) = delete;
+  Indexer& operator=(const Indexer&) = delete;
+
+  Result<IndexStats> Run();
+
+ private:
+  Status Recover(Catalog& catalog, IndexStats& stats);
+  Status CommitBatch(Catalog& catalog, CatalogBatch& batch, IndexStats& stats);
+
+  IndexerOptions options_;
+  FileProcessor processor_;
+  std::vector<DerivedIndex*> derived_;
+};
+
+// Meta keys the indexer maintains in the catalog (read by `status`).
+inline constexpr char kMetaState[] = "state";  // Standby, Indexing, Indexed, Error
+inline constexpr char kMetaStateMessage[] = "state_message";
+inline constexpr char kMetaContentHash[] = "content_hash";
+inline constexpr char kMetaLastIndexedAt[] = "last_indexed_at";  // ISO 8601 UTC
+inline constexpr char kMetaLastRunStartNs[] = "last_run_start_ns";
+
+}  // namespace codeindex
+
+#endif  // CODEINDEX_INDEX_INDEXER_H_

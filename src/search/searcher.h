@@ -1,0 +1,110 @@
+// The search stage: answers a query against a workspace's index in one of three modes.
+//
+//   text      BM25 over code-aware terms (text/text_index.h); scores are BM25 sums.
+//   semantic  cosine similarity of the query embedding and the block embeddings (the
+//             original's mode: min score 0.4, at most 50 results by default).
+//   hybrid    fusion of both (search/fusion.h when it lands).
+//
+// A result carries the block's file (workspace-relative, '/'-separated), its 1-based
+// inclusive lines, its score and its content (untrimmed, as the original's codeChunk
+// payload). With SearchRequest::explain each result also carries how its score was made.
+//
+// Thread safety: a Searcher is thread-safe: Search() may run from many threads at once
+// (the HTTP server calls it from its workers). It reads the index through snapshots
+// (store/catalog.h protocol), so a concurrent `index` never shows a half-updated file.
+#ifndef CODEINDEX_SEARCH_SEARCHER_H_
+#define CODEINDEX_SEARCH_SEARCHER_H_
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "store/catalog.h"
+#include "text/text_index.h"
+
+namespace codeindex {
+
+enum class SearchMode { kSemantic, kText, kHybrid };
+
+// "semantic", "text", "hybrid".
+std::string_view SearchModeName(SearchMode mode);
+Result<SearchMode> ParseSearchMode(std::string_view name);
+
+// The original's defaults (spec ORIGINAL-INDEXING.md §2): DEFAULT_SEARCH_MIN_SCORE and
+// DEFAULT_MAX_SEARCH_RESULTS.
+inline constexpr double kDefaultMinScore = 0.4;
+inline constexpr size_t kDefaultMaxResults = 50;
+
+struct SearchRequest {
+  std::string query;
+  SearchMode mode = SearchMode::kText;
+  size_t limit = kDefaultMaxResults;
+  // Results scoring below are dropped. Defaults: 0.4 for semantic (cosine); none for text
+  // (BM25 scores are unbounded and not comparable across queries).
+  std::optional<double> min_score;
+  // Only blocks under this directory (whole path components), or this file.
+  std::string path_prefix;
+  bool explain = false;
+};
+
+// How one result's score was made (the debug field of search --json).
+struct ResultExplanation {
+  std::string mode;
+  double bm25 = 0;
+  std::optional<Explanation> bm25_terms;  // text mode
+};
+
+struct SearchResult {
+  int64_t block_id = 0;
+  std::string file_path;
+  int start_line = 0;
+  int end_line = 0;
+  double score = 0;
+  std::string code_chunk;
+  std::optional<std::string> identifier;
+  std::string type;
+  std::unique_ptr<ResultExplanation> explanation;
+};
+
+struct SearchResponse {
+  std::vector<SearchResult> results;
+  double took_ms = 0;
+  std::vector<std::string> query_terms;  // text/hybrid: the analyzed query
+};
+
+class Searcher {
+ public:
+  // Opens the index of `workspace` (IndexDirFor) for reading. kNotFound with a clear
+  // message when there is no index yet.
+  static Result<std::unique_ptr<Searcher>> Open(const std::string& index_dir);
+  Searcher(const Searcher&) = delete;
+  Searcher& operator=(const Searcher&) = delete;
+
+  Result<SearchResponse> Search(const SearchRequest& request) const;
+
+ private:
+  explicit Searcher(std::string index_dir) : index_dir_(std::move(index_dir)) {}
+
+  // Catalog connections are not thread-safe: a small pool, one per concurrent search.
+  std::unique_ptr<Catalog> TakeCatalog() const;
+  void ReturnCatalog(std::unique_ptr<Catalog> c) const;
+
+  Result<SearchResponse> SearchText(const SearchRequest& request, Catalog& catalog) const;
+
+  std::string index_dir_;
+  std::unique_ptr<TextIndexReader> text_;
+  mutable std::mutex pool_mu_;
+  mutable std::vector<std::unique_ptr<Catalog>> pool_;
+};
+
+// The contract's `search --json` object:
+// {"results": [{"file_path", "start_line", "end_line", "score", "code_chunk"}], "took_ms"},
+// plus "debug" per result and "query_terms" when explained.
+std::string SearchResponseToJson(const SearchResponse& response, bool explain);
+
+}  // namespace codeindex
+
+#endif  // CODEINDEX_SEARCH_SEARCHER_H_
