@@ -1,7 +1,608 @@
 #include "scan/scanner.h"
 
-namespace codeindex {
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <condition_variable>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <utility>
+#include <vector>
 
-Result<ScanResult> Scan(const ScanOptions&) { return Status::NotImplemented("scan"); }
+#include <dirent.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lang/languages.h"
+#include "scan/git_repo.h"
+#include "scan/ignore.h"
+
+namespace codeindex {
+namespace {
+
+constexpr size_t kBinaryProbeBytes = 8192;
+
+// spec ORIGINAL-INDEXING.md §5.1 DIRS_TO_IGNORE, single-component entries (`.git` and `.*`
+// are covered by the hidden-name rule, the two pairs by IsIgnoredPair).
+constexpr std::string_view kIgnoredNames[] = {
+    "node_modules", "__pycache__", "env",  "venv", "dist", "out",  "bundle",
+    "vendor",       "tmp",         "temp", "deps", "pkg",  "Pods",
+};
+
+bool IsIgnoredName(std::string_view name) {
+  for (std::string_view n : kIgnoredNames) {
+    if (n == name) return true;
+  }
+  return false;
+}
+
+// `target/dependency` and `build/dependencies`: `parent` is the name of the directory that
+// holds `name`, empty when that directory is the workspace root (which does not count).
+bool IsIgnoredPair(std::string_view parent, std::string_view name) {
+  return (parent == "target" && name == "dependency") ||
+         (parent == "build" && name == "dependencies");
+}
+
+// The supported extensions, for a lookup per file without allocating.
+class ExtensionSet {
+ public:
+  ExtensionSet() {
+    for (const LanguageEntry& e : Languages()) {
+      exts_.emplace_back(e.extension);
+      max_len_ = std::max(max_len_, e.extension.size());
+    }
+  }
+  bool Contains(std::string_view name) const {
+    size_t dot = name.rfind('.');
+    if (dot == std::string_view::npos || dot == 0) return false;
+    size_t len = name.size() - dot;
+    if (len > max_len_) return false;
+    char buf[32];
+    for (size_t i = 0; i < len; ++i) {
+      char c = name[dot + i];
+      buf[i] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c;
+    }
+    std::string_view ext(buf, len);
+    for (const std::string& e : exts_) {
+      if (e == ext) return true;
+    }
+    return false;
+  }
+
+ private:
+  std::vector<std::string> exts_;
+  size_t max_len_ = 0;
+};
+
+const ExtensionSet& Extensions() {
+  static const ExtensionSet* set = new ExtensionSet();
+  return *set;
+}
+
+struct DirId {
+  dev_t dev;
+  ino_t ino;
+};
+
+// The directories on the path from the root to a directory, for loop detection.
+struct Ancestor {
+  std::shared_ptr<const Ancestor> parent;
+  DirId id;
+};
+
+// One git repository met by the walk (the one around the workspace, or a nested one).
+struct GitContext {
+  // Path of the workspace relative to the top of the work tree, without trailing '/';
+  // empty when the work tree top is the workspace root or below it.
+  std::string ws_prefix;
+  // For a repository nested in the workspace: length of its workspace-relative path plus
+  // one (the '/'), dropped from workspace-relative paths to get repository paths.
+  size_t strip = 0;
+  bool casefold = false;
+  IgnoreList info_exclude;   // $GIT_DIR/info/exclude
+  IgnoreList excludes_file;  // core.excludesFile
+};
+
+// A directory waiting to be walked, with the rules in force inside it.
+struct DirJob {
+  std::string rel;  // relative to the workspace, "" for the root
+  std::shared_ptr<const Ancestor> ancestors;
+  std::shared_ptr<const IgnoreNode> extra;      // .ignore ... .codeindexignore, deepest first
+  std::shared_ptr<const GitContext> git;        // null outside a repository
+  std::shared_ptr<const IgnoreNode> gitignore;  // .gitignore files of `git`, deepest first
+};
+
+// The path of a workspace-relative path inside its repository.
+std::string_view GitPath(const GitContext& g, std::string_view rel, std::string* scratch) {
+  if (g.ws_prefix.empty())
+    return g.strip >= rel.size() + 1 ? std::string_view() : rel.substr(g.strip);
+  if (rel.empty()) return g.ws_prefix;
+  scratch->assign(g.ws_prefix);
+  scratch->push_back('/');
+  scratch->append(rel);
+  return *scratch;
+}
+
+std::string JoinRel(std::string_view dir, std::string_view name) {
+  std::string out;
+  out.reserve(dir.size() + 1 + name.size());
+  out.append(dir);
+  if (!dir.empty()) out.push_back('/');
+  out.append(name);
+  return out;
+}
+
+std::string_view BaseName(std::string_view rel) {
+  size_t slash = rel.rfind('/');
+  return slash == std::string_view::npos ? rel : rel.substr(slash + 1);
+}
+
+// Reads a whole small file relative to a directory descriptor. Returns false with errno set.
+bool ReadAt(int dirfd, const char* name, int extra_flags, std::string* out) {
+  int fd = ::openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | extra_flags);
+  if (fd < 0) return false;
+  out->clear();
+  char buf[16384];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      int err = errno;
+      ::close(fd);
+      errno = err;
+      return false;
+    }
+    if (n == 0) break;
+    out->append(buf, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return true;
+}
+
+IgnoreList ReadIgnoreFile(const std::string& path, std::string_view base, bool casefold) {
+  std::string content;
+  if (!ReadAt(AT_FDCWD, path.c_str(), 0, &content)) return IgnoreList();
+  return IgnoreList::Parse(content, base, casefold, path);
+}
+
+struct ThreadOut {
+  std::vector<ScannedFile> files;
+  std::vector<Status> errors;
+  ScanStats stats;
+  std::string scratch;
+  std::string names;  // directory entry names of the directory being read
+  struct Entry {
+    uint32_t offset;
+    uint32_t len;
+    unsigned char type;
+  };
+  std::vector<Entry> entries;
+  std::unique_ptr<char[]> dents = std::make_unique<char[]>(kDentsBufSize);
+  static constexpr size_t kDentsBufSize = 64 * 1024;
+};
+
+class Walker {
+ public:
+  Walker(const ScanOptions& options, std::string root) : options_(options), root_(std::move(root)) {
+    int threads = options.threads;
+    if (threads <= 0) {
+      threads = static_cast<int>(std::min(8u, std::max(1u, std::thread::hardware_concurrency())));
+    }
+    outs_.resize(static_cast<size_t>(threads));
+  }
+
+  ScanResult Run(DirJob root_job) {
+    queue_.push_back(std::move(root_job));
+    std::vector<std::thread> threads;
+    for (size_t i = 1; i < outs_.size(); ++i) threads.emplace_back([this, i] { Work(i); });
+    Work(0);
+    for (std::thread& t : threads) t.join();
+
+    ScanResult result;
+    size_t total = 0;
+    for (const ThreadOut& o : outs_) total += o.files.size();
+    result.files.reserve(total);
+    for (ThreadOut& o : outs_) {
+      std::move(o.files.begin(), o.files.end(), std::back_inserter(result.files));
+      std::move(o.errors.begin(), o.errors.end(), std::back_inserter(result.errors));
+      const ScanStats& s = o.stats;
+      ScanStats& r = result.stats;
+      r.dirs_visited += s.dirs_visited;
+      r.dirs_skipped += s.dirs_skipped;
+      r.files_seen += s.files_seen;
+      r.skipped_ignored += s.skipped_ignored;
+      r.skipped_extension += s.skipped_extension;
+      r.skipped_size += s.skipped_size;
+      r.skipped_binary += s.skipped_binary;
+      r.symlink_loops += s.symlink_loops;
+      r.broken_links += s.broken_links;
+    }
+    std::sort(result.files.begin(), result.files.end(),
+              [](const ScannedFile& a, const ScannedFile& b) { return a.path < b.path; });
+    std::sort(result.errors.begin(), result.errors.end(),
+              [](const Status& a, const Status& b) { return a.message() < b.message(); });
+    return result;
+  }
+
+ private:
+  // Shared-queue pool: each thread pops a directory, reads it without the lock, then pushes
+  // the subdirectories it found. Directories are the unit of work; a thread that finds the
+  // queue empty waits until another thread pushes work or the last busy thread finishes.
+  void Work(size_t index) {
+    ThreadOut& out = outs_[index];
+    std::vector<DirJob> children;
+    std::unique_lock<std::mutex> lock(mu_);
+    for (;;) {
+      while (queue_.empty() && active_ > 0) cv_.wait(lock);
+      if (queue_.empty()) {
+        cv_.notify_all();
+        return;
+      }
+      DirJob job = std::move(queue_.back());
+      queue_.pop_back();
+      ++active_;
+      lock.unlock();
+      children.clear();
+      WalkDir(job, out, &children);
+      lock.lock();
+      --active_;
+      for (DirJob& c : children) queue_.push_back(std::move(c));
+      if (!children.empty() || active_ == 0) cv_.notify_all();
+    }
+  }
+
+  std::string Display(std::string_view rel) const {
+    if (rel.empty()) return root_;
+    std::string out = root_;
+    if (out.back() != '/') out.push_back('/');
+    out.append(rel);
+    return out;
+  }
+
+  void Error(ThreadOut& out, std::string_view rel, int err) {
+    out.errors.push_back(Status::FromErrno(Display(rel), err));
+  }
+
+  // Rules 3-4 for an entry of `dir` (whose own ignore files are already in `dir`).
+  bool Excluded(const DirJob& dir, std::string_view rel, bool is_dir, std::string* scratch) const {
+    if (dir.extra != nullptr) {
+      IgnoreMatch m = MatchChain(dir.extra.get(), rel, is_dir);
+      if (m != IgnoreMatch::kNone) return m == IgnoreMatch::kIgnore;
+    }
+    if (dir.git != nullptr) {
+      std::string_view path = GitPath(*dir.git, rel, scratch);
+      IgnoreMatch m = MatchChain(dir.gitignore.get(), path, is_dir);
+      if (m == IgnoreMatch::kNone) m = dir.git->info_exclude.Match(path, is_dir);
+      if (m == IgnoreMatch::kNone) m = dir.git->excludes_file.Match(path, is_dir);
+      return m == IgnoreMatch::kIgnore;
+    }
+    return false;
+  }
+
+  bool ReadEntries(int fd, ThreadOut& out) {
+    out.names.clear();
+    out.entries.clear();
+    for (;;) {
+      ssize_t n = ::getdents64(fd, out.dents.get(), ThreadOut::kDentsBufSize);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return false;
+      }
+      if (n == 0) return true;
+      for (ssize_t pos = 0; pos < n;) {
+        const auto* d = reinterpret_cast<const struct dirent64*>(out.dents.get() + pos);
+        pos += d->d_reclen;
+        const char* name = d->d_name;
+        if (name[0] == '.' && (name[1] == '\0' || (name[1] == '.' && name[2] == '\0'))) continue;
+        size_t len = std::strlen(name);
+        out.entries.push_back(
+            {static_cast<uint32_t>(out.names.size()), static_cast<uint32_t>(len), d->d_type});
+        out.names.append(name, len + 1);  // keep the NUL: names are passed to *at() calls
+      }
+    }
+  }
+
+  // Starts a nested repository when `dir` (below the root) holds a `.git`.
+  void MaybeEnterNestedRepo(int /*fd*/, DirJob* dir) {
+    std::optional<GitRepo> repo = OpenGitRepoAt(Display(dir->rel));
+    if (!repo) return;
+    auto ctx = std::make_shared<GitContext>();
+    ctx->strip = dir->rel.size() + 1;
+    GitIgnoreSettings settings = ReadGitIgnoreSettings(*repo);
+    ctx->casefold = settings.ignore_case;
+    ctx->info_exclude = ReadIgnoreFile(repo->common_dir + "/info/exclude", "", ctx->casefold);
+    if (!settings.excludes_file.empty()) {
+      ctx->excludes_file = ReadIgnoreFile(settings.excludes_file, "", ctx->casefold);
+    }
+    dir->git = std::move(ctx);
+    dir->gitignore = nullptr;
+  }
+
+  void WalkDir(DirJob& job, ThreadOut& out, std::vector<DirJob>* children) {
+    const std::string path = Display(job.rel);
+    int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) {
+      // Gone since it was listed (or a race with a rename): nothing to report.
+      if (errno != ENOENT && errno != ENOTDIR) Error(out, job.rel, errno);
+      return;
+    }
+    struct stat st;
+    if (::fstat(fd, &st) != 0) {
+      Error(out, job.rel, errno);
+      ::close(fd);
+      return;
+    }
+    for (const Ancestor* a = job.ancestors.get(); a != nullptr; a = a->parent.get()) {
+      if (a->id.dev == st.st_dev && a->id.ino == st.st_ino) {
+        ++out.stats.symlink_loops;
+        ::close(fd);
+        return;
+      }
+    }
+    if (!ReadEntries(fd, out)) {
+      Error(out, job.rel, errno);
+      ::close(fd);
+      return;
+    }
+    ++out.stats.dirs_visited;
+
+    auto self = std::make_shared<Ancestor>();
+    self->parent = job.ancestors;
+    self->id = {st.st_dev, st.st_ino};
+    std::shared_ptr<const Ancestor> ancestors = std::move(self);
+
+    // Ignore files of this directory, found in the listing (no extra system calls when
+    // there are none).
+    bool has_git = false, has_gitignore = false;
+    bool extra_present[4] = {false, false, false, false};
+    static constexpr const char* kExtraNames[4] = {".ignore", ".rgignore", ".rooignore",
+                                                   ".codeindexignore"};
+    for (const ThreadOut::Entry& e : out.entries) {
+      const char* name = out.names.data() + e.offset;
+      if (name[0] != '.') continue;
+      std::string_view n(name, e.len);
+      if (n == ".git")
+        has_git = true;
+      else if (n == ".gitignore")
+        has_gitignore = true;
+      for (int i = 0; i < 4; ++i) {
+        if (n == kExtraNames[i]) extra_present[i] = true;
+      }
+    }
+    if (has_git && !job.rel.empty() && options_.git_ignore) MaybeEnterNestedRepo(fd, &job);
+    if (has_gitignore && job.git != nullptr) {
+      std::string content;
+      // Like git, an in-tree .gitignore that is a symbolic link is not followed.
+      if (ReadAt(fd, ".gitignore", O_NOFOLLOW, &content)) {
+        std::string scratch;
+        std::string base(GitPath(*job.git, job.rel, &scratch));
+        auto node = std::make_shared<IgnoreNode>();
+        node->parent = job.gitignore;
+        node->list =
+            IgnoreList::Parse(content, base, job.git->casefold, JoinRel(job.rel, ".gitignore"));
+        if (!node->list.empty()) job.gitignore = std::move(node);
+      } else if (errno != ENOENT && errno != ELOOP) {
+        Error(out, JoinRel(job.rel, ".gitignore"), errno);
+      }
+    }
+    if (options_.extra_ignore_files) {
+      IgnoreList merged;
+      bool any = false;
+      for (int i = 0; i < 4; ++i) {
+        if (!extra_present[i]) continue;
+        std::string content;
+        if (!ReadAt(fd, kExtraNames[i], 0, &content)) {
+          if (errno != ENOENT) Error(out, JoinRel(job.rel, kExtraNames[i]), errno);
+          continue;
+        }
+        IgnoreList list =
+            IgnoreList::Parse(content, job.rel, false, JoinRel(job.rel, kExtraNames[i]));
+        if (!any)
+          merged = std::move(list);
+        else
+          merged.Append(list);
+        any = true;
+      }
+      if (any && !merged.empty()) {
+        auto node = std::make_shared<IgnoreNode>();
+        node->parent = job.extra;
+        node->list = std::move(merged);
+        job.extra = std::move(node);
+      }
+    }
+
+    const std::string_view parent_name = job.rel.empty() ? std::string_view() : BaseName(job.rel);
+    const ExtensionSet& exts = Extensions();
+    for (const ThreadOut::Entry& e : out.entries) {
+      const char* cname = out.names.data() + e.offset;
+      std::string_view name(cname, e.len);
+      unsigned char type = e.type;
+      struct stat est;
+      bool have_stat = false;
+      if (type == DT_LNK || type == DT_UNKNOWN) {
+        if (::fstatat(fd, cname, &est, 0) != 0) {
+          if (type == DT_LNK || errno == ELOOP) ++out.stats.broken_links;
+          continue;
+        }
+        have_stat = true;
+        type = S_ISDIR(est.st_mode) ? DT_DIR : S_ISREG(est.st_mode) ? DT_REG : DT_UNKNOWN;
+      }
+      if (type == DT_DIR) {
+        if (name[0] == '.' || IsIgnoredName(name) || IsIgnoredPair(parent_name, name)) {
+          ++out.stats.dirs_skipped;
+          continue;
+        }
+        std::string rel = JoinRel(job.rel, name);
+        if (Excluded(job, rel, /*is_dir=*/true, &out.scratch)) {
+          ++out.stats.dirs_skipped;
+          continue;
+        }
+        children->push_back(DirJob{std::move(rel), ancestors, job.extra, job.git, job.gitignore});
+        continue;
+      }
+      if (type != DT_REG) continue;  // sockets, fifos, devices
+      ++out.stats.files_seen;
+      if (name[0] == '.' || IsIgnoredName(name)) {
+        ++out.stats.skipped_ignored;
+        continue;
+      }
+      if (!exts.Contains(name)) {
+        ++out.stats.skipped_extension;
+        continue;
+      }
+      std::string rel = JoinRel(job.rel, name);
+      if (Excluded(job, rel, /*is_dir=*/false, &out.scratch)) {
+        ++out.stats.skipped_ignored;
+        continue;
+      }
+      AddFile(fd, cname, std::move(rel), have_stat ? &est : nullptr, out);
+    }
+    ::close(fd);
+  }
+
+  // Rules 6-7 for one candidate file, then lists it.
+  void AddFile(int dirfd, const char* name, std::string rel, const struct stat* known,
+               ThreadOut& out) {
+    struct stat st;
+    if (!options_.skip_binary) {
+      if (known != nullptr) {
+        st = *known;
+      } else if (::fstatat(dirfd, name, &st, 0) != 0) {
+        if (errno != ENOENT) Error(out, rel, errno);
+        return;
+      }
+      if (static_cast<uint64_t>(st.st_size) > options_.max_file_size) {
+        ++out.stats.skipped_size;
+        return;
+      }
+    } else {
+      int fd = ::openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+      if (fd < 0) {
+        if (errno != ENOENT) Error(out, rel, errno);
+        return;
+      }
+      if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        ::close(fd);
+        return;
+      }
+      if (static_cast<uint64_t>(st.st_size) > options_.max_file_size) {
+        ++out.stats.skipped_size;
+        ::close(fd);
+        return;
+      }
+      char buf[kBinaryProbeBytes];
+      size_t got = 0;
+      while (got < sizeof buf) {
+        ssize_t n = ::read(fd, buf + got, sizeof buf - got);
+        if (n < 0) {
+          if (errno == EINTR) continue;
+          int err = errno;
+          ::close(fd);
+          Error(out, rel, err);
+          return;
+        }
+        if (n == 0) break;
+        got += static_cast<size_t>(n);
+      }
+      ::close(fd);
+      if (std::memchr(buf, '\0', got) != nullptr) {
+        ++out.stats.skipped_binary;
+        return;
+      }
+    }
+    ScannedFile f;
+    f.path = std::move(rel);
+    f.size = static_cast<uint64_t>(st.st_size);
+    f.mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+    out.files.push_back(std::move(f));
+  }
+
+  const ScanOptions& options_;
+  const std::string root_;
+  std::vector<ThreadOut> outs_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<DirJob> queue_;  // guarded by mu_
+  int active_ = 0;             // guarded by mu_: directories being walked
+};
+
+// The git context of the repository around the workspace, with the .gitignore files of the
+// directories between the top of the work tree and the workspace (exclusive).
+void SetUpOuterRepo(const ScanOptions& options, const std::string& physical, DirJob* root) {
+  if (!options.git_ignore) return;
+  std::optional<GitRepo> repo = DiscoverGitRepo(physical);
+  if (!repo) {
+    if (!options.require_git) root->git = std::make_shared<GitContext>();
+    return;
+  }
+  auto ctx = std::make_shared<GitContext>();
+  if (physical.size() > repo->work_tree.size()) {
+    size_t skip = repo->work_tree == "/" ? 1 : repo->work_tree.size() + 1;
+    ctx->ws_prefix = physical.substr(skip);
+  }
+  GitIgnoreSettings settings = ReadGitIgnoreSettings(*repo);
+  ctx->casefold = settings.ignore_case;
+  ctx->info_exclude = ReadIgnoreFile(repo->common_dir + "/info/exclude", "", ctx->casefold);
+  if (!settings.excludes_file.empty()) {
+    ctx->excludes_file = ReadIgnoreFile(settings.excludes_file, "", ctx->casefold);
+  }
+  // .gitignore files above the workspace, from the top of the work tree down to the
+  // workspace's parent (the workspace's own is read by the walk).
+  std::shared_ptr<const IgnoreNode> chain;
+  if (!ctx->ws_prefix.empty()) {
+    std::vector<std::string> bases{""};
+    for (size_t pos = ctx->ws_prefix.find('/'); pos != std::string::npos;
+         pos = ctx->ws_prefix.find('/', pos + 1)) {
+      bases.push_back(ctx->ws_prefix.substr(0, pos));
+    }
+    for (const std::string& base : bases) {
+      std::string file = repo->work_tree;
+      if (file.back() != '/') file.push_back('/');
+      if (!base.empty()) file += base + "/";
+      file += ".gitignore";
+      std::string content;
+      if (!ReadAt(AT_FDCWD, file.c_str(), O_NOFOLLOW, &content)) continue;
+      auto node = std::make_shared<IgnoreNode>();
+      node->parent = chain;
+      node->list = IgnoreList::Parse(content, base, ctx->casefold, file);
+      if (!node->list.empty()) chain = std::move(node);
+    }
+  }
+  root->git = std::move(ctx);
+  root->gitignore = std::move(chain);
+}
+
+}  // namespace
+
+Result<ScanResult> Scan(const ScanOptions& options) {
+  std::string root = options.workspace.empty() ? "." : options.workspace;
+  while (root.size() > 1 && root.back() == '/') root.pop_back();
+  struct stat st;
+  if (::stat(root.c_str(), &st) != 0) {
+    int err = errno;
+    if (err == ENOENT) return Status::NotFound(root + ": no such directory");
+    return Status::FromErrno(root, err);
+  }
+  if (!S_ISDIR(st.st_mode)) return Status::InvalidArgument(root + ": not a directory");
+  int fd = ::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return Status::FromErrno(root, errno);
+  ::close(fd);
+  char* real = ::realpath(root.c_str(), nullptr);
+  if (real == nullptr) return Status::FromErrno(root, errno);
+  std::string physical(real);
+  std::free(real);
+
+  DirJob root_job;
+  SetUpOuterRepo(options, physical, &root_job);
+  Walker walker(options, root);
+  return walker.Run(std::move(root_job));
+}
 
 }  // namespace codeindex

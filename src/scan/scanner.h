@@ -1,35 +1,60 @@
 // The scanner: which files of a workspace get indexed.
 //
-// A file is listed when every rule below lets it through. The rules, in the order they
-// are applied (a later rule can only remove files, never add them back):
+// A file is listed when every rule below lets it through. The rules (the result does not
+// depend on the order in which they are evaluated; a later rule can only remove files):
 //
 //   1. The walk starts at the workspace root and follows symbolic links (like the
-//      original's `rg --follow`); a link that leads back into a directory already on the
-//      current path (a loop) is not entered again. Unreadable directories are reported once
-//      (ScanResult::errors) and skipped.
-//   2. Directory names the original always ignores (spec ORIGINAL-INDEXING.md §5.1
-//      DIRS_TO_IGNORE: node_modules, __pycache__, env, venv, dist, out, bundle, vendor, tmp,
-//      temp, deps, pkg, Pods, .git, and the two-component target/dependency and
-//      build/dependencies), and any hidden file or directory (name starting with '.').
-//   3. Ignore files, with git's exact semantics (gitignore(5)): `.gitignore` at every level
-//      of the workspace, `$GIT_DIR/info/exclude` and `core.excludesFile` (default
-//      `$XDG_CONFIG_HOME/git/ignore`) when the workspace is inside a git work tree; later,
-//      deeper files take precedence; negation, directory-only patterns, `**`, anchoring,
-//      escapes and trailing spaces as git does. A file in an excluded directory cannot be
-//      re-included (as in git).
-//   4. `.rooignore` and `.codeindexignore` at every level, same syntax, applied on top of
-//      the git rules: they can exclude more, and their negations can re-include a file that
-//      rule 3 excluded (they are consulted after the git rules, like ripgrep's `.ignore`).
-//   5. Extension must be in lang/languages.h (compared lower-cased).
+//      original's `rg --follow`). A link to a directory that is already on the current path
+//      (a loop) is not entered again (ScanStats::symlink_loops). A directory reachable
+//      through several links is walked, and its files listed, under every path that reaches
+//      it, as ripgrep --follow does: each listed path is one the user can open. Broken links
+//      are skipped silently (ScanStats::broken_links). Unreadable directories and files are
+//      reported once each in ScanResult::errors ("PATH: Permission denied") and skipped.
+//   2. Names the original always ignores (spec ORIGINAL-INDEXING.md §5.1-5.2): any file or
+//      directory whose name starts with '.', the directories node_modules, __pycache__, env,
+//      venv, dist, out, bundle, vendor, tmp, temp, deps, pkg, Pods, and the pairs
+//      target/dependency and build/dependencies (a `dependency` directory directly inside a
+//      `target` directory, ...). Only components below the workspace root count: a workspace
+//      at ~/.local/src/proj or inside a `dist` directory is scanned.
+//   3. Ignore files with git's exact semantics (gitignore(5); see scan/ignore.h), when the
+//      workspace is inside a git work tree (ScanOptions::require_git, ripgrep's default):
+//      `.gitignore` in every directory from the top of the work tree down (files above the
+//      workspace apply too), `$GIT_DIR/info/exclude`, and `core.excludesFile` (default
+//      `$XDG_CONFIG_HOME/git/ignore`, settings read as scan/git_repo.h says). Precedence as
+//      in git: the deepest .gitignore first, then shallower ones, then info/exclude, then
+//      core.excludesFile; within a file the last matching pattern wins; an excluded
+//      directory is not entered, so nothing below it can be re-included. core.ignoreCase is
+//      honoured (false unless configured). A directory below the root that holds its own
+//      `.git` (a submodule, a nested clone) starts a new repository: the outer .gitignore
+//      files stop applying there and its own info/exclude and config apply, as git run
+//      inside it would decide (and as ripgrep does).
+//   4. `.ignore`, `.rgignore`, `.rooignore` and `.codeindexignore` in every directory of the
+//      workspace (not above it), same syntax, whether or not there is a git repository.
+//      They are consulted before the git rules, deepest directory first; within one
+//      directory the files are read in that order and the last matching pattern wins. So
+//      they can exclude more and re-include (`!pattern`) what rule 3 excluded, like
+//      ripgrep's `.ignore` over `.gitignore`.
+//   5. Extension in lang/languages.h (compared lower-cased).
 //   6. Size: files strictly larger than ScanOptions::max_file_size (1 MiB) are skipped.
 //   7. Binary: a NUL byte in the first 8 KiB skips the file.
+//
+// Where this differs from `git ls-files -co --exclude-standard` (besides rules 2 and 4-7):
+// git does not follow symbolic links (it lists the link itself) and lists tracked files
+// even when an ignore pattern matches them; we never read the index, so an ignored file is
+// skipped whether or not it is tracked (as ripgrep does). A "directory-only" pattern
+// (`build/`) matches a symbolic link to a directory here (we follow it) but not in git.
+// The workspace root itself and the directories above it are never tested against
+// ignore patterns: naming a workspace includes it, even inside an ignored directory.
 //
 // Output is sorted by path bytes (deterministic, independent of thread timing). Paths are
 // relative to the workspace root, '/'-separated, raw bytes: names with spaces, newlines or
 // invalid UTF-8 are kept as they are.
 //
+// Differences from the original (docs/FIDELITY.md): no 50,000-entry cap; every
+// .gitignore level applied by one matcher; .rooignore at every level, not only the root.
+//
 // Thread safety: Scan() may be called from several threads at once; each call walks with
-// up to ScanOptions::threads threads of its own.
+// up to ScanOptions::threads threads of its own and shares no state with other calls.
 #ifndef CODEINDEX_SCAN_SCANNER_H_
 #define CODEINDEX_SCAN_SCANNER_H_
 
@@ -42,7 +67,8 @@
 namespace codeindex {
 
 struct ScanOptions {
-  // Absolute or relative path of the workspace root. REQUIRES: an existing directory.
+  // Absolute or relative path of the workspace root. REQUIRES: an existing directory
+  // (otherwise Scan() fails with kNotFound or kInvalidArgument).
   std::string workspace;
   // The original's MAX_FILE_SIZE_BYTES; strictly larger files are skipped.
   uint64_t max_file_size = 1 << 20;
@@ -51,10 +77,15 @@ struct ScanOptions {
   bool skip_binary = true;
   // Apply .gitignore / info/exclude / core.excludesFile (rule 3).
   bool git_ignore = true;
-  // Apply .rooignore and .codeindexignore (rule 4).
+  // Apply .gitignore files only inside a git work tree (ripgrep's default; its
+  // --no-require-git is `false` here). Outside a repository, info/exclude and
+  // core.excludesFile never apply.
+  bool require_git = true;
+  // Apply .ignore, .rgignore, .rooignore and .codeindexignore (rule 4).
   bool extra_ignore_files = true;
-  // Walker threads; 0 means one per core (capped at 8). Directory reads dominate, and on
-  // two cores two threads gave the best time (see bench/scan_bench.cc).
+  // Walker threads; 0 means one per core (capped at 8). On the 2-core bench machine two
+  // threads walk a warm 60K-file tree 1.6x faster than one; more threads than cores do
+  // not help (bench/README.md, "scan").
   int threads = 0;
 };
 
@@ -66,20 +97,29 @@ struct ScannedFile {
 
 struct ScanStats {
   uint64_t dirs_visited = 0;
-  uint64_t files_seen = 0;       // regular files met by the walk, before any filter
+  uint64_t dirs_skipped = 0;  // directories not entered because of rules 2-4
+  uint64_t files_seen = 0;    // regular files met by the walk, before any filter
+  // Each file below is counted once, under the first rule that rejected it, in the order
+  // the walk checks them: name (rule 2), extension (5), ignore files (3-4), size, binary.
   uint64_t skipped_ignored = 0;  // by rules 2-4
   uint64_t skipped_extension = 0;
   uint64_t skipped_size = 0;
   uint64_t skipped_binary = 0;
+  uint64_t symlink_loops = 0;  // links to a directory on their own path, not followed
+  uint64_t broken_links = 0;   // links whose target does not exist (or loops of links)
 };
 
 struct ScanResult {
-  std::vector<ScannedFile> files;  // sorted by path
-  std::vector<Status> errors;      // per-path problems (unreadable directory...), walk went on
+  std::vector<ScannedFile> files;  // sorted by path bytes
+  // Per-path problems (unreadable directory or file, unreadable ignore file), sorted by
+  // message; the walk went on without them. Each message starts with the path as the
+  // user can type it (the workspace argument joined with the relative path).
+  std::vector<Status> errors;
   ScanStats stats;
 };
 
-// Walks the workspace. Fails only when the root itself cannot be read.
+// Walks the workspace. Fails only when the root itself cannot be read: kNotFound when it
+// does not exist, kInvalidArgument when it is not a directory, kIOError otherwise.
 Result<ScanResult> Scan(const ScanOptions& options);
 
 }  // namespace codeindex

@@ -1,0 +1,401 @@
+#include "scan/scanner.h"
+
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace codeindex {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
+
+class ScannerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string tmpl = (fs::temp_directory_path() / "codeindex-scan-XXXXXX").string();
+    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
+    tmp_ = fs::canonical(tmpl).string();
+    ws_ = tmp_ + "/ws";
+    fs::create_directories(ws_);
+    // The user's git configuration must not leak into the tests.
+    for (const char* v : {"HOME", "XDG_CONFIG_HOME", "GIT_CONFIG_GLOBAL", "GIT_CONFIG_NOSYSTEM"}) {
+      const char* old = getenv(v);
+      saved_.emplace_back(v, old ? std::optional<std::string>(old) : std::nullopt);
+    }
+    setenv("HOME", (tmp_ + "/home").c_str(), 1);
+    unsetenv("XDG_CONFIG_HOME");
+    unsetenv("GIT_CONFIG_GLOBAL");
+    setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
+  }
+  void TearDown() override {
+    for (auto& [k, v] : saved_) {
+      if (v)
+        setenv(k.c_str(), v->c_str(), 1);
+      else
+        unsetenv(k.c_str());
+    }
+    std::error_code ec;
+    for (auto it = fs::recursive_directory_iterator(
+             tmp_, fs::directory_options::skip_permission_denied, ec);
+         !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+      if (it->is_directory(ec) && !it->is_symlink(ec)) {
+        fs::permissions(it->path(), fs::perms::owner_all, fs::perm_options::add, ec);
+      }
+    }
+    fs::remove_all(tmp_, ec);
+  }
+
+  // Writes `content` to `rel` under the workspace (or an absolute path under tmp_).
+  void Write(const std::string& rel, const std::string& content = "x = 1\n") {
+    fs::path p = rel[0] == '/' ? fs::path(rel) : fs::path(ws_) / rel;
+    fs::create_directories(p.parent_path());
+    std::ofstream f(p, std::ios::binary);
+    f << content;
+  }
+  void Mkdir(const std::string& rel) { fs::create_directories(fs::path(ws_) / rel); }
+  // A minimal git directory: enough for discovery (HEAD), like `git init`.
+  void GitInit(const std::string& dir) {
+    Write(dir + "/.git/HEAD", "ref: refs/heads/main\n");
+    fs::create_directories(dir + "/.git/info");
+  }
+
+  std::vector<std::string> Paths(ScanOptions options = {}) {
+    if (options.workspace.empty()) options.workspace = ws_;
+    Result<ScanResult> r = Scan(options);
+    EXPECT_TRUE(r.has_value()) << r.error().ToString();
+    if (!r.has_value()) return {};
+    last_ = std::move(r).value();
+    std::vector<std::string> out;
+    for (const ScannedFile& f : last_.files) out.push_back(f.path);
+    return out;
+  }
+
+  std::string tmp_;
+  std::string ws_;
+  ScanResult last_;
+  std::vector<std::pair<std::string, std::optional<std::string>>> saved_;
+};
+
+TEST_F(ScannerTest, ExtensionsHiddenNamesAndIgnoredDirectories) {
+  Write("a.py");
+  Write("B.PY");  // extensions compare lower-cased
+  Write("notes.txt");
+  Write("Makefile");
+  Write(".hidden.py");
+  Write(".config/x.py");
+  Write("src/.cache/y.py");
+  Write("src/ok.ts");
+  for (const char* d : {"node_modules", "__pycache__", "env", "venv", "dist", "out", "bundle",
+                        "vendor", "tmp", "temp", "deps", "pkg", "Pods"}) {
+    Write(std::string("src/") + d + "/z.py");
+  }
+  Write("environment/kept.py");  // only exact names
+  Write("target/dependency/a.java");
+  Write("x/target/dependency/b.java");
+  Write("target/other/c.java");
+  Write("dependency/d.java");  // the pair needs its parent
+  Write("build/dependencies/e.java");
+  Write("build/src/f.java");
+  EXPECT_THAT(Paths(), ElementsAre("B.PY", "a.py", "build/src/f.java", "dependency/d.java",
+                                   "environment/kept.py", "src/ok.ts", "target/other/c.java"));
+  EXPECT_EQ(last_.stats.skipped_extension, 2u);
+}
+
+TEST_F(ScannerTest, OnlyComponentsBelowTheRootCount) {
+  std::string ws = tmp_ + "/.hidden/dist/node_modules/proj";
+  Write(ws + "/main.go");
+  ScanOptions o;
+  o.workspace = ws;
+  EXPECT_THAT(Paths(o), ElementsAre("main.go"));
+}
+
+TEST_F(ScannerTest, SizeLimitIsStrict) {
+  Write("exact.py", std::string(1 << 20, 'a'));
+  Write("over.py", std::string((1 << 20) + 1, 'a'));
+  Write("small.py", "print(1)\n");
+  EXPECT_THAT(Paths(), ElementsAre("exact.py", "small.py"));
+  EXPECT_EQ(last_.stats.skipped_size, 1u);
+  ScanOptions o;
+  o.max_file_size = 100;
+  EXPECT_THAT(Paths(o), ElementsAre("small.py"));
+}
+
+TEST_F(ScannerTest, BinaryMeansNulInTheFirst8KiB) {
+  std::string early(100, 'a');
+  early[50] = '\0';
+  std::string edge(8192, 'a');
+  edge[8191] = '\0';
+  std::string late(9000, 'a');
+  late[8192] = '\0';
+  Write("early.c", early);
+  Write("edge.c", edge);
+  Write("late.c", late);
+  Write("empty.c", "");
+  EXPECT_THAT(Paths(), ElementsAre("empty.c", "late.c"));
+  EXPECT_EQ(last_.stats.skipped_binary, 2u);
+  ScanOptions o;
+  o.skip_binary = false;
+  EXPECT_THAT(Paths(o), ElementsAre("early.c", "edge.c", "empty.c", "late.c"));
+}
+
+TEST_F(ScannerTest, RawByteNamesAndByteOrder) {
+  Write("with space.py");
+  Write("new\nline.py");
+  Write("bad\xff\xfe.py");
+  Write("caf\xc3\xa9.py");
+  Write("Z.py");
+  Write("a/b.py");
+  Write("a.py");
+  Write("a-b.py");
+  // Sorted by bytes: '\n' < ' ' < '-' < '.' < '/' < 'Z' < 'a' < 0xc3 < 0xff.
+  EXPECT_THAT(Paths(), ElementsAre("Z.py", "a-b.py", "a.py", "a/b.py", "bad\xff\xfe.py",
+                                   "caf\xc3\xa9.py", "new\nline.py", "with space.py"));
+}
+
+TEST_F(ScannerTest, SymlinksAreFollowedWithoutLooping) {
+  Write("real/a.py");
+  Write("real/sub/b.py");
+  fs::create_directory_symlink(ws_ + "/real", ws_ + "/alias");          // dir reached twice
+  fs::create_directory_symlink("..", ws_ + "/real/sub/up");             // loop to an ancestor
+  fs::create_directory_symlink(ws_ + "/real", ws_ + "/real/sub/self");  // loop, absolute
+  fs::create_symlink("real/a.py", ws_ + "/link.py");                    // link to a file
+  fs::create_symlink("missing.py", ws_ + "/broken.py");                 // dangling
+  Write(tmp_ + "/outside/o.py");
+  fs::create_directory_symlink(tmp_ + "/outside", ws_ + "/ext");  // outside the workspace
+  EXPECT_THAT(Paths(), ElementsAre("alias/a.py", "alias/sub/b.py", "ext/o.py", "link.py",
+                                   "real/a.py", "real/sub/b.py"));
+  EXPECT_EQ(last_.stats.symlink_loops, 4u);  // up and self, under real/ and under alias/
+  EXPECT_EQ(last_.stats.broken_links, 1u);
+  EXPECT_THAT(last_.errors, IsEmpty());
+}
+
+TEST_F(ScannerTest, SymlinkLoopOfLinksIsABrokenLink) {
+  fs::create_symlink("b.py", ws_ + "/a.py");
+  fs::create_symlink("a.py", ws_ + "/b.py");
+  Write("c.py");
+  EXPECT_THAT(Paths(), ElementsAre("c.py"));
+  EXPECT_EQ(last_.stats.broken_links, 2u);
+}
+
+TEST_F(ScannerTest, UnreadableDirectoryIsReportedOnceAndSkipped) {
+  Write("ok.py");
+  Write("locked/secret.py");
+  Write("locked/deeper/more.py");
+  ASSERT_EQ(::chmod((ws_ + "/locked").c_str(), 0), 0);
+  if (::access((ws_ + "/locked").c_str(), R_OK) == 0) {
+    GTEST_SKIP() << "running with CAP_DAC_OVERRIDE (root): chmod 000 does not prevent reading";
+  }
+  EXPECT_THAT(Paths(), ElementsAre("ok.py"));
+  ASSERT_EQ(last_.errors.size(), 1u);
+  EXPECT_EQ(last_.errors[0].message(), ws_ + "/locked: Permission denied");
+}
+
+TEST_F(ScannerTest, UnreadableFileIsReported) {
+  Write("ok.py");
+  Write("closed.py");
+  ASSERT_EQ(::chmod((ws_ + "/closed.py").c_str(), 0), 0);
+  if (::access((ws_ + "/closed.py").c_str(), R_OK) == 0) {
+    GTEST_SKIP() << "running with CAP_DAC_OVERRIDE (root): chmod 000 does not prevent reading";
+  }
+  EXPECT_THAT(Paths(), ElementsAre("ok.py"));
+  ASSERT_EQ(last_.errors.size(), 1u);
+  EXPECT_EQ(last_.errors[0].message(), ws_ + "/closed.py: Permission denied");
+}
+
+TEST_F(ScannerTest, MissingOrNonDirectoryWorkspace) {
+  ScanOptions o;
+  o.workspace = tmp_ + "/nope";
+  Result<ScanResult> r = Scan(o);
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().code(), Code::kNotFound);
+  EXPECT_EQ(r.error().message(), tmp_ + "/nope: no such directory");
+  Write("file.py");
+  o.workspace = ws_ + "/file.py";
+  r = Scan(o);
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().code(), Code::kInvalidArgument);
+}
+
+TEST_F(ScannerTest, GitignoreAppliesOnlyInsideARepository) {
+  Write(".gitignore", "ignored.py\n");
+  Write("ignored.py");
+  Write("kept.py");
+  EXPECT_THAT(Paths(), ElementsAre("ignored.py", "kept.py"));
+  ScanOptions o;
+  o.require_git = false;
+  EXPECT_THAT(Paths(o), ElementsAre("kept.py"));
+  GitInit(ws_);
+  EXPECT_THAT(Paths(), ElementsAre("kept.py"));
+  o = {};
+  o.git_ignore = false;
+  EXPECT_THAT(Paths(o), ElementsAre("ignored.py", "kept.py"));
+}
+
+TEST_F(ScannerTest, NestedGitignoresDeeperWins) {
+  GitInit(ws_);
+  Write(".gitignore", "*.py\n!/keep/\n");
+  Write("a.py");
+  Write("a.md");
+  Write("keep/.gitignore", "!*.py\nsecret.py\n");
+  Write("keep/b.py");
+  Write("keep/secret.py");
+  Write("keep/deep/c.py");
+  Write("keep/deep/.gitignore", "c.py\n");
+  Write("other/d.py");
+  EXPECT_THAT(Paths(), ElementsAre("a.md", "keep/b.py"));
+}
+
+TEST_F(ScannerTest, ExcludedDirectoryCannotBeReincluded) {
+  GitInit(ws_);
+  Write(".gitignore", "build/\n!build/keep.py\n");
+  Write("build/keep.py");
+  Write("build/.gitignore", "!keep.py\n");  // not even read: build/ is excluded
+  Write("src/main.py");
+  EXPECT_THAT(Paths(), ElementsAre("src/main.py"));
+  // Excluding the contents (not the directory) lets a negation re-include.
+  Write(".gitignore", "build/*\n!build/keep.py\n");
+  EXPECT_THAT(Paths(), ElementsAre("build/keep.py", "src/main.py"));
+}
+
+TEST_F(ScannerTest, InfoExcludeAndExcludesFile) {
+  GitInit(ws_);
+  Write(".git/info/exclude", "local_only.py\n");
+  Write(tmp_ + "/home/.config/git/ignore", "*.gen.py\n");
+  Write("local_only.py");
+  Write("x.gen.py");
+  Write("y.py");
+  EXPECT_THAT(Paths(), ElementsAre("y.py"));
+  // core.excludesFile overrides the default location; .gitignore beats both.
+  Write(".git/config", "[core]\n\texcludesFile = " + tmp_ + "/my.ignore\n");
+  Write(tmp_ + "/my.ignore", "y.py\n");
+  Write(".gitignore", "!local_only.py\n");
+  EXPECT_THAT(Paths(), ElementsAre("local_only.py", "x.gen.py"));
+}
+
+TEST_F(ScannerTest, IgnoreCaseFromConfig) {
+  GitInit(ws_);
+  Write(".gitignore", "*.PY\n");
+  Write("a.py");
+  EXPECT_THAT(Paths(), ElementsAre("a.py"));
+  Write(".git/config", "[core]\n\tignorecase = true\n");
+  EXPECT_THAT(Paths(), IsEmpty());
+}
+
+TEST_F(ScannerTest, WorkspaceBelowTheTopOfTheWorkTree) {
+  std::string top = tmp_ + "/repo";
+  GitInit(top);
+  Write(top + "/.gitignore", "/sub/ws/anchored.py\n*.log.py\n");
+  Write(top + "/sub/.gitignore", "ws/gen/\n");
+  Write(top + "/sub/ws/anchored.py");
+  Write(top + "/sub/ws/x.log.py");
+  Write(top + "/sub/ws/gen/g.py");
+  Write(top + "/sub/ws/main.py");
+  Write(top + "/sub/ws/lib/anchored.py");
+  ScanOptions o;
+  o.workspace = top + "/sub/ws";
+  EXPECT_THAT(Paths(o), ElementsAre("lib/anchored.py", "main.py"));
+}
+
+TEST_F(ScannerTest, WorkspaceInsideAnIgnoredDirectoryIsStillWalked) {
+  std::string top = tmp_ + "/repo";
+  GitInit(top);
+  Write(top + "/.gitignore", "build/\n*.tmp.py\n");
+  Write(top + "/build/gen/a.py");
+  Write(top + "/build/gen/b.tmp.py");
+  ScanOptions o;
+  o.workspace = top + "/build/gen";
+  EXPECT_THAT(Paths(o), ElementsAre("a.py"));
+}
+
+TEST_F(ScannerTest, NestedRepositoryStartsFresh) {
+  GitInit(ws_);
+  Write(".gitignore", "*.gen.py\n");
+  Write(".git/info/exclude", "outer_only.py\n");
+  GitInit(ws_ + "/lib");
+  Write("lib/.gitignore", "inner.py\n");
+  Write("lib/x.gen.py");  // outer .gitignore does not apply inside the nested repository
+  Write("lib/outer_only.py");
+  Write("lib/inner.py");
+  Write("y.gen.py");
+  Write("outer_only.py");
+  EXPECT_THAT(Paths(), ElementsAre("lib/outer_only.py", "lib/x.gen.py"));
+}
+
+TEST_F(ScannerTest, CodeindexIgnoreFilesLayerOnTop) {
+  GitInit(ws_);
+  Write(".gitignore", "gen/\n*.log.py\n");
+  Write(".codeindexignore", "!gen/\nfixtures/\n");
+  Write("sub/.rooignore", "!x.log.py\nlocal.py\n");
+  Write("sub/.codeindexignore", "!local.py\n");  // same directory: read after .rooignore
+  Write("gen/g.py");
+  Write("fixtures/f.py");
+  Write("sub/x.log.py");
+  Write("sub/y.log.py");
+  Write("sub/local.py");
+  Write("main.py");
+  EXPECT_THAT(Paths(), ElementsAre("gen/g.py", "main.py", "sub/local.py", "sub/x.log.py"));
+  ScanOptions o;
+  o.extra_ignore_files = false;
+  EXPECT_THAT(Paths(o), ElementsAre("fixtures/f.py", "main.py", "sub/local.py"));
+}
+
+TEST_F(ScannerTest, RooIgnoreWorksWithoutGit) {
+  Write(".rooignore", "secrets/\n*.min.js\n");
+  Write("secrets/key.py");
+  Write("app.min.js");
+  Write("app.js");
+  EXPECT_THAT(Paths(), ElementsAre("app.js"));
+}
+
+TEST_F(ScannerTest, DirectoryOnlyPatternMatchesALinkedDirectory) {
+  GitInit(ws_);
+  Write(".gitignore", "linked/\n");
+  Write(tmp_ + "/target/t.py");
+  fs::create_directory_symlink(tmp_ + "/target", ws_ + "/linked");
+  Write("kept.py");
+  EXPECT_THAT(Paths(), ElementsAre("kept.py"));
+}
+
+TEST_F(ScannerTest, SizesAndTimesComeFromTheTarget) {
+  Write("a.py", "12345");
+  fs::create_symlink("a.py", ws_ + "/b.py");
+  Paths();
+  ASSERT_EQ(last_.files.size(), 2u);
+  for (const ScannedFile& f : last_.files) {
+    EXPECT_EQ(f.size, 5u) << f.path;
+    EXPECT_GT(f.mtime_ns, 0) << f.path;
+  }
+}
+
+TEST_F(ScannerTest, ThreadCountDoesNotChangeTheResult) {
+  for (int d = 0; d < 30; ++d) {
+    for (int f = 0; f < 20; ++f) {
+      Write("d" + std::to_string(d) + "/s" + std::to_string(f % 3) + "/f" + std::to_string(f) +
+            (f % 4 == 0 ? ".txt" : ".py"));
+    }
+  }
+  ScanOptions one;
+  one.threads = 1;
+  std::vector<std::string> a = Paths(one);
+  ScanStats sa = last_.stats;
+  ScanOptions many;
+  many.threads = 4;
+  std::vector<std::string> b = Paths(many);
+  EXPECT_EQ(a, b);
+  EXPECT_EQ(a.size(), 30u * 15u);
+  EXPECT_EQ(sa.dirs_visited, last_.stats.dirs_visited);
+  EXPECT_EQ(sa.files_seen, last_.stats.files_seen);
+}
+
+}  // namespace
+}  // namespace codeindex
