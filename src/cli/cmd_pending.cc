@@ -4,11 +4,6 @@
 
 namespace codeindex::cli {
 
-Status RunChunks(const FileArgs&, std::ostream&) { return Status::NotImplemented("chunks"); }
-Status RunSymbols(const FileArgs&, std::ostream&) { return Status::NotImplemented("symbols"); }
-Status RunContext(const ContextArgs&, std::ostream&) {
-  return Status::NotImplemented("context");
-}
 Status RunTokens(const TokensArgs&, std::ostream&) { return Status::NotImplemented("tokens"); }
 Status RunWatch(const WatchArgs&, std::ostream&) { return Status::NotImplemented("watch"); }
 Status RunServe(const ServeArgs&, std::ostream&) { return Status::NotImplemented("serve"); }

@@ -26,9 +26,15 @@ enum class ChunkRoute {
 
 struct LanguageEntry {
   std::string_view extension;  // ".py"
-  std::string_view language;   // grammar name, "python"; empty when there is none
-  ChunkRoute route;
-  bool original;  // true for the original's 41 extensions
+  // Grammar name ("python"), also used for symbols; empty when there is none. A language
+  // may have a grammar and still be chunked by lines (swift, scala: route kFallback).
+  std::string_view language;
+  ChunkRoute route;  // what this project does (see docs/FIDELITY.md where it differs)
+  bool original;     // true for the original's 41 extensions
+  // What the original does (spec §3); equal to `route` except for the quirks this
+  // project fixes (.htm .elm .ejs .erb: 0 blocks in the original). ParseOptions::compat
+  // selects this one.
+  ChunkRoute original_route;
 };
 
 // All supported extensions, the original's 41 first.

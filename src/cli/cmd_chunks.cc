@@ -1,0 +1,64 @@
+// `codeindex chunks [--json] FILE`: the code blocks the parser makes of FILE. Segment hashes
+// use FILE made absolute, as the original hashes absolute paths.
+#include <filesystem>
+#include <system_error>
+
+#include <nlohmann/json.hpp>
+
+#include "base/file.h"
+#include "cli/commands.h"
+#include "lang/languages.h"
+#include "parse/parser.h"
+
+namespace codeindex::cli {
+
+namespace {
+
+Result<MappedFile> OpenSource(const std::string& file) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(file, ec)) {
+    if (std::filesystem::exists(file, ec))
+      return Status::InvalidArgument(file + ": not a regular file");
+    return Status::NotFound(file + ": no such file");
+  }
+  if (LanguageForPath(file) == nullptr) {
+    return Status::InvalidArgument(file + ": unsupported file type (see `codeindex files --help`)");
+  }
+  return MappedFile::Open(file);
+}
+
+}  // namespace
+
+Status RunChunks(const FileArgs& args, std::ostream& out) {
+  ASSIGN_OR_RETURN(MappedFile file, OpenSource(args.file));
+  std::error_code ec;
+  std::string hash_path = std::filesystem::absolute(args.file, ec).lexically_normal().string();
+  if (ec) hash_path = args.file;
+  ASSIGN_OR_RETURN(std::vector<CodeBlock> blocks, ParseBlocks(hash_path, file.data()));
+  if (args.json) {
+    nlohmann::ordered_json j;
+    j["file_path"] = args.file;
+    j["blocks"] = nlohmann::ordered_json::array();
+    for (const CodeBlock& b : blocks) {
+      nlohmann::ordered_json jb;
+      jb["start_line"] = b.start_line;
+      jb["end_line"] = b.end_line;
+      jb["type"] = b.type;
+      jb["identifier"] = b.identifier ? nlohmann::ordered_json(*b.identifier) : nullptr;
+      jb["segment_hash"] = b.segment_hash;
+      jb["content"] = b.content;
+      j["blocks"].push_back(std::move(jb));
+    }
+    out << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    return Status::OK();
+  }
+  for (const CodeBlock& b : blocks) {
+    out << "── " << args.file << ":" << b.start_line << "-" << b.end_line << "  " << b.type;
+    if (b.identifier) out << "  " << *b.identifier;
+    out << "\n" << b.content << "\n\n";
+    if (!out) return Status::OK();  // closed pipe
+  }
+  return Status::OK();
+}
+
+}  // namespace codeindex::cli

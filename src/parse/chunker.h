@@ -1,0 +1,95 @@
+// The block-making algorithms of spec §4.2-§4.5 (internal to src/parse; the contract is
+// parser.h): the block emitter with segment hashes and per-file dedup, the line chunker,
+// the markdown header splitter and the tree-sitter capture queue.
+//
+// All lengths are UTF-16 code units of valid UTF-8 text (see text.h).
+#ifndef CODEINDEX_PARSE_CHUNKER_H_
+#define CODEINDEX_PARSE_CHUNKER_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_set>
+#include <vector>
+
+#include "base/status.h"
+#include "parse/grammars.h"
+#include "parse/parser.h"
+
+namespace codeindex::parse_internal {
+
+struct ChunkLimits {
+  size_t min_chars = 50;          // MIN_BLOCK_CHARS
+  size_t max_chars = 1000;        // MAX_BLOCK_CHARS (segment length)
+  double effective_max = 1150.0;  // MAX_BLOCK_CHARS * MAX_CHARS_TOLERANCE_FACTOR
+  size_t min_remainder = 200;     // MIN_CHUNK_REMAINDER_CHARS
+  bool compat = false;
+  uint32_t timeout_ms = 0;
+  static ChunkLimits From(const ParseOptions& o);
+};
+
+// UTF-16 length of any byte range of one text in O(1) (a prefix count per 64-byte block;
+// nothing at all for ASCII text).
+class TextIndex {
+ public:
+  explicit TextIndex(std::string_view text);
+  size_t Units(size_t begin, size_t end) const { return UnitsBefore(end) - UnitsBefore(begin); }
+
+ private:
+  size_t UnitsBefore(size_t pos) const;
+  std::string_view text_;
+  bool ascii_ = true;
+  std::vector<uint32_t> block_units_;  // units before each 64-byte block
+};
+
+// Builds blocks for one file: segment hashes (§4.5) and the per-file dedup set (§4.1).
+class BlockEmitter {
+ public:
+  BlockEmitter(std::string_view hash_path, std::string file_hash, std::vector<CodeBlock>* out)
+      : path_(hash_path), file_hash_(std::move(file_hash)), out_(out) {}
+  BlockEmitter(const BlockEmitter&) = delete;
+  BlockEmitter& operator=(const BlockEmitter&) = delete;
+
+  // `units` is the UTF-16 length of `content`. Returns false if the hash was already seen.
+  bool Emit(std::string_view type, std::optional<std::string> identifier, int start_line,
+            int end_line, std::string_view content, size_t units);
+  // An oversized-line piece: its hash includes the piece's start offset in the line.
+  bool EmitSegment(std::string_view type, std::optional<std::string> identifier, int line,
+                   size_t offset, std::string content, size_t units);
+  size_t emitted() const { return out_->size(); }
+
+ private:
+  bool Insert(const std::string& hash);
+  std::string_view path_;
+  std::string file_hash_;
+  std::vector<CodeBlock>* out_;
+  std::unordered_set<std::string> seen_;
+};
+
+// §4.3: chunks `text` split on '\n'; the first line is line number `base`. `identifier`
+// (if non-empty) is given to every chunk, as markdown sections do.
+void ChunkLines(std::string_view text, std::string_view type, int base,
+                const std::optional<std::string>& identifier, const ChunkLimits& limits,
+                BlockEmitter* emitter);
+
+// §4.4: markdown header sections.
+void ChunkMarkdown(std::string_view text, const ChunkLimits& limits, BlockEmitter* emitter);
+
+// Markdown header detection, exposed for tests. Returns true and sets level/text when
+// `line` is an ATX header (the original's /^(#{1,6})\s+(.+)$/ semantics).
+bool MatchAtxHeader(std::string_view line, int* level, std::string* text);
+// /^={3,}\s*$/ (c = '=') and /^-{3,}\s*$/ (c = '-').
+bool MatchSetextUnderline(std::string_view line, char c);
+// /^\s*[^#<>!\[\]`\t]+[^\n]$/: the line above a setext underline.
+bool MatchSetextText(std::string_view line);
+
+// §4.2: parses `text`, runs the runtime's chunk query and processes the captures through
+// the FIFO queue. Sets *captured to whether the query captured anything. kUnavailable on
+// timeout.
+Status ChunkTree(const LanguageRuntime& runtime, std::string_view text, const TextIndex& index,
+                 const ChunkLimits& limits, BlockEmitter* emitter, bool* captured);
+
+}  // namespace codeindex::parse_internal
+
+#endif  // CODEINDEX_PARSE_CHUNKER_H_

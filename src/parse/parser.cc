@@ -1,0 +1,124 @@
+#include "parse/parser.h"
+
+#include <cstdio>
+
+#include "base/hash.h"
+#include "lang/languages.h"
+#include "parse/chunker.h"
+#include "parse/grammars.h"
+#include "parse/text.h"
+
+namespace codeindex {
+
+using parse_internal::BlockEmitter;
+using parse_internal::ChunkLimits;
+
+namespace {
+
+// Bump when the chunker's output changes for the same options and queries.
+// 1: initial port of spec §4 with the fixes of docs/FIDELITY.md.
+constexpr int kChunkerVersion = 1;
+
+constexpr char kPointNamespace[] = "f47ac10b-58cc-4372-a567-0e02b2c3d479";
+
+}  // namespace
+
+uint64_t ParseOptionsHash(const ParseOptions& o) {
+  std::string key = "chunker=" + std::to_string(kChunkerVersion);
+  key += ";min=" + std::to_string(o.min_block_chars);
+  key += ";max=" + std::to_string(o.max_block_chars);
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), ";tol=%.17g", o.max_chars_tolerance_factor);
+  key += buf;
+  key += ";rem=" + std::to_string(o.min_chunk_remainder_chars);
+  key += ";compat=" + std::to_string(o.compat ? 1 : 0);
+  for (const parse_internal::EmbeddedQuery* q = parse_internal::kEmbeddedQueries;
+       q->name != nullptr; ++q) {
+    key += ";q:";
+    key += q->name;
+    key += '=';
+    key += Sha256Hex(q->text);
+  }
+  for (const LanguageEntry& e : Languages()) {
+    key += ";";
+    key += e.extension;
+    key += e.language;
+    key += std::to_string(static_cast<int>(e.route));
+  }
+  Sha256Digest d = Sha256(key);
+  uint64_t h = 0;
+  for (int i = 0; i < 8; ++i) h = (h << 8) | d[i];
+  return h;
+}
+
+std::string FileHash(std::string_view content) {
+  if (parse_internal::IsValidUtf8(content)) return Sha256Hex(content);
+  return Sha256Hex(parse_internal::RepairUtf8(content));
+}
+
+std::string PointId(const CodeBlock& block) { return UuidV5(block.segment_hash, kPointNamespace); }
+
+std::string_view LanguageNameForPath(std::string_view path) {
+  const LanguageEntry* e = LanguageForPath(path);
+  if (e == nullptr || e->language.empty()) return {};
+  if (parse_internal::FindGrammar(e->language) == nullptr) return {};
+  return e->language;
+}
+
+std::vector<std::string_view> SupportedLanguages() {
+  std::vector<std::string_view> out;
+  for (size_t i = 0; i < parse_internal::kGrammarTableSize; ++i) {
+    out.push_back(parse_internal::kGrammarTable[i].name);
+  }
+  return out;
+}
+
+Result<std::vector<CodeBlock>> ParseBlocks(std::string_view hash_path, std::string_view content,
+                                           const ParseOptions& options) {
+  std::vector<CodeBlock> blocks;
+  const LanguageEntry* entry = LanguageForPath(hash_path);
+  if (entry == nullptr || content.empty()) return blocks;
+  const ChunkRoute route = options.compat ? entry->original_route : entry->route;
+  if (route == ChunkRoute::kNone) return blocks;
+
+  std::string repaired;
+  std::string_view text = content;
+  if (!parse_internal::IsValidUtf8(content)) {
+    repaired = parse_internal::RepairUtf8(content);
+    text = repaired;
+  }
+  const ChunkLimits limits = ChunkLimits::From(options);
+  BlockEmitter emitter(hash_path, Sha256Hex(text), &blocks);
+
+  switch (route) {
+    case ChunkRoute::kMarkdown:
+      parse_internal::ChunkMarkdown(text, limits, &emitter);
+      return blocks;
+    case ChunkRoute::kFallback:
+      parse_internal::ChunkLines(text, "fallback_chunk", 1, std::nullopt, limits, &emitter);
+      return blocks;
+    case ChunkRoute::kNone:
+      return blocks;
+    case ChunkRoute::kTreeSitter:
+      break;
+  }
+
+  ASSIGN_OR_RETURN(const parse_internal::LanguageRuntime* rt,
+                   parse_internal::GetRuntime(entry->language));
+  if (rt->chunk_query == nullptr) {
+    return Status::Internal("no definition query for language " + rt->name);
+  }
+  parse_internal::TextIndex index(text);
+  bool captured = false;
+  Status s = parse_internal::ChunkTree(*rt, text, index, limits, &emitter, &captured);
+  if (!s.ok()) return s.WithContext(std::string(hash_path));
+  // No captures: line-chunk the whole file if it is long enough (§4.2 step 2). Fixed mode
+  // also does so when the captures produced nothing (all below the minimum).
+  bool fallback = !captured || (!options.compat && emitter.emitted() == 0);
+  if (fallback && index.Units(0, text.size()) >= limits.min_chars) {
+    parse_internal::ChunkLines(text, "fallback_chunk", 1, std::nullopt, limits, &emitter);
+  }
+  return blocks;
+}
+
+}  // namespace codeindex

@@ -1,0 +1,30 @@
+; Python: definition captures for chunking (spec §12).
+(class_definition name: (identifier) @name) @definition.class
+(decorated_definition
+  definition: (class_definition name: (identifier) @name)) @definition.class
+(decorated_definition
+  definition: (function_definition name: (identifier) @name)) @definition.function
+(function_definition name: (identifier) @name) @definition.function
+(function_definition
+  name: (identifier) @name
+  body: (block (expression_statement (yield)))) @definition.function
+(function_definition
+  name: (identifier) @name
+  body: (block [(global_statement) (nonlocal_statement) (match_statement)])) @definition.function
+(expression_statement
+  (assignment
+    left: (identifier) @name
+    right: (parenthesized_expression (lambda)))) @lambda
+(expression_statement
+  (assignment
+    left: (identifier) @name
+    right: [(list_comprehension) (dictionary_comprehension) (set_comprehension)])) @comprehension
+(expression_statement
+  (assignment
+    left: (identifier) @name
+    type: (type))) @definition.constant
+(with_statement) @with
+(try_statement) @try
+(import_statement) @import
+(import_from_statement) @import
+(typed_parameter) @parameter

@@ -1,0 +1,7 @@
+; SystemRDL: definition captures for chunking (spec §12).
+(component_named_def (id) @name) @definition.class
+(component_anon_def
+  (component_body (component_body_elem (property_assignment)))) @component
+(property_definition (id) @name) @definition.type
+(component_inst (id) @name) @definition.variable
+(enum_def (id) @name) @definition.enum

@@ -1,0 +1,6 @@
+; TLA+: definition captures for chunking (spec §12).
+(module name: (identifier) @name) @definition.module
+(operator_definition name: (_) @name) @definition.function
+(function_definition name: (identifier) @name) @definition.function
+(variable_declaration (identifier) @name) @definition.variable
+(constant_declaration (identifier) @name) @definition.constant
