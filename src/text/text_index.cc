@@ -1,0 +1,543 @@
+#include "text/text_index.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <filesystem>
+#include <mutex>
+#include <optional>
+#include <sstream>
+#include <utility>
+
+#include <fcntl.h>
+#include <unistd.h>
+#include <xapian.h>
+
+#include "base/hash.h"
+#include "text/analyzer.h"
+
+namespace codeindex {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr char kFormatKey[] = "codeindex.text.format";
+constexpr char kTagKey[] = "codeindex.text.commit_tag";
+// Xapian glass rejects terms over 245 bytes; longer path terms are hashed (docs/text-index.md).
+constexpr size_t kMaxPathTermBytes = 240;
+// Extra wdf of each identifier term, on top of its occurrences in the content.
+constexpr Xapian::termcount kIdentifierWdf = 1;
+// Attempts of one Search when the revision it reads is recycled under it.
+constexpr int kSearchAttempts = 20;
+
+std::string IdTerm(uint64_t id) {
+  std::string t(9, 'Q');
+  for (int i = 0; i < 8; ++i) t[1 + i] = static_cast<char>(id >> (56 - 8 * i));
+  return t;
+}
+
+std::string PathTerm(char prefix, char hashed_prefix, std::string_view path) {
+  std::string t;
+  if (1 + path.size() <= kMaxPathTermBytes) {
+    t.reserve(1 + path.size());
+    t.push_back(prefix);
+    t.append(path);
+  } else {
+    t.push_back(hashed_prefix);
+    t.append(Sha256Hex(path));
+  }
+  return t;
+}
+std::string FileTerm(std::string_view path) { return PathTerm('F', 'H', path); }
+// REQUIRES: `dir` ends with '/'.
+std::string DirTerm(std::string_view dir) { return PathTerm('P', 'D', dir); }
+
+std::string EncodeData(uint64_t id, std::string_view path) {
+  std::string d(8, '\0');
+  for (int i = 0; i < 8; ++i) d[i] = static_cast<char>(id >> (8 * i));
+  d.append(path);
+  return d;
+}
+
+bool DecodeData(const std::string& d, uint64_t* id, std::string* path) {
+  if (d.size() < 8) return false;
+  uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v |= static_cast<uint64_t>(static_cast<uint8_t>(d[i])) << (8 * i);
+  *id = v;
+  path->assign(d, 8, std::string::npos);
+  return true;
+}
+
+// "./src//parse/" -> "src/parse"; "", ".", "/" -> "".
+std::string NormalizePrefix(std::string_view p) {
+  std::string out;
+  size_t i = 0;
+  while (i < p.size()) {
+    size_t j = p.find('/', i);
+    if (j == std::string_view::npos) j = p.size();
+    std::string_view comp = p.substr(i, j - i);
+    if (!comp.empty() && comp != ".") {
+      if (!out.empty()) out.push_back('/');
+      out.append(comp);
+    }
+    i = j + 1;
+  }
+  return out;
+}
+
+Status FromXapian(const Xapian::Error& e, std::string_view context) {
+  std::string msg = std::string(context) + ": " + e.get_description();
+  std::string_view type = e.get_type();
+  if (type == "DatabaseLockError") {
+    return Status::Unavailable(std::string(context) +
+                               ": another process is writing this text index (" + e.get_msg() +
+                               ")");
+  }
+  if (type == "DatabaseNotFoundError") return Status::NotFound(msg);
+  if (type == "DatabaseCorruptError") return Status::Corruption(msg);
+  if (type == "DatabaseVersionError") return Status::FailedPrecondition(msg);
+  if (type == "DatabaseModifiedError") return Status::Unavailable(msg);
+  if (type == "InvalidArgumentError" || type == "InvalidOperationError" ||
+      type == "UnimplementedError" || type == "AssertionError") {
+    return Status::Internal(msg);
+  }
+  return Status::IOError(msg);
+}
+
+// Checks the stored format version. An index with no version and no documents is a fresh
+// one whose creator died before its first commit.
+Status CheckFormat(const Xapian::Database& db, const std::string& dir) {
+  std::string v = db.get_metadata(kFormatKey);
+  if (v == std::to_string(kTextIndexFormatVersion)) return Status::OK();
+  if (v.empty() && db.get_doccount() == 0) return Status::OK();
+  return Status::FailedPrecondition("text index " + dir + " has format version " +
+                                    (v.empty() ? "none" : v) + ", this build reads version " +
+                                    std::to_string(kTextIndexFormatVersion) +
+                                    ": delete the directory and index again");
+}
+
+Xapian::BM25Weight MakeWeight() {
+  // (k1, k2, k3, b, min_normlen); see text_index.h for the choice.
+  return Xapian::BM25Weight(kBm25K1, 0.0, 1.0, kBm25B, kBm25MinNormLen);
+}
+
+// Restates Xapian's BM25Weight::init + get_sumpart in the same operation order, so the
+// explained contribution equals the matcher's to the last bit (the score only differs by
+// summation order).
+TermContribution ExplainTerm(const Xapian::Database& db, Xapian::docid did, const std::string& term,
+                             double norm_length) {
+  TermContribution c;
+  c.term = term;
+  c.doc_freq = db.get_termfreq(term);
+  Xapian::PostingIterator pi = db.postlist_begin(term);
+  if (pi != db.postlist_end(term)) {
+    pi.skip_to(did);
+    if (pi != db.postlist_end(term) && *pi == did) c.wdf = pi.get_wdf();
+  }
+  const double n_docs = db.get_doccount();
+  double w = (n_docs - c.doc_freq + 0.5) / (c.doc_freq + 0.5);
+  if (w < 2) w = w * 0.5 + 1;
+  c.idf = std::log(w);
+  c.scale = 1.0;
+  double termweight = c.idf * c.scale;
+  termweight *= (1.0 + 1.0) * 1.0 / (1.0 + 1.0);  // k3 factor with wqf 1: exactly 1
+  termweight *= (kBm25K1 + 1);
+  if (c.wdf > 0) {
+    double wdf = c.wdf;
+    double denom = kBm25K1 * (norm_length * kBm25B + (1 - kBm25B)) + wdf;
+    c.contribution = termweight * (wdf / denom);
+  }
+  return c;
+}
+
+}  // namespace
+
+std::string Bm25FormulaText() {
+  std::ostringstream s;
+  s << "BM25 (Xapian BM25Weight k1=" << kBm25K1 << " k2=0 k3=1 b=" << kBm25B
+    << " min_normlen=" << kBm25MinNormLen
+    << "): score = sum over query terms t of idf(t) * (k1+1) * wdf / (k1 * ((1-b) + b * "
+       "norm) + wdf), idf = log(w), w = (N - n + 0.5) / (n + 0.5) (w := 1 + w/2 if w < 2), "
+       "norm = max(doclen / avgdl, min_normlen)";
+  return s.str();
+}
+
+double Explanation::Total() const {
+  double t = 0;
+  for (const TermContribution& c : terms) t += c.contribution;
+  return t;
+}
+
+std::string Explanation::ToString() const {
+  std::ostringstream s;
+  s << Bm25FormulaText() << "\n";
+  s << "N=" << doc_count << " avgdl=" << avg_length << " doclen=" << doc_length
+    << " norm=" << norm_length << "\n";
+  for (const TermContribution& c : terms) {
+    s << "  " << c.term << ": wdf=" << c.wdf << " n=" << c.doc_freq << " idf=" << c.idf;
+    if (c.scale != 1.0) s << " scale=" << c.scale;
+    s << " -> " << c.contribution << "\n";
+  }
+  s << "  total " << Total();
+  return s.str();
+}
+
+// ---------------------------------------------------------------------------------------
+// Writer
+
+struct TextIndexWriter::Impl {
+  Xapian::WritableDatabase db;
+  Analyzer analyzer;
+  TermList terms;  // reused across AddBlock calls
+  bool in_transaction = false;
+
+  // Begins the transaction that holds every change until the next Commit. Inside it Xapian
+  // still flushes posting lists to disk every XAPIAN_FLUSH_THRESHOLD changes (memory stays
+  // bounded) but does not make them visible.
+  void EnsureTransaction() {
+    if (!in_transaction) {
+      db.begin_transaction(/*flushed=*/true);
+      in_transaction = true;
+    }
+  }
+};
+
+TextIndexWriter::TextIndexWriter(std::string dir, std::unique_ptr<Impl> impl, std::string tag)
+    : dir_(std::move(dir)), impl_(std::move(impl)), committed_tag_(std::move(tag)) {}
+
+TextIndexWriter::~TextIndexWriter() {
+  if (!impl_) return;
+  try {
+    if (impl_->in_transaction) impl_->db.cancel_transaction();
+    impl_->db.close();
+  } catch (const Xapian::Error&) {
+    // Nothing to report to: the uncommitted changes are discarded either way.
+  }
+}
+
+Result<std::unique_ptr<TextIndexWriter>> TextIndexWriter::Open(const std::string& dir,
+                                                               const TextWriterOptions& options) {
+  std::error_code ec;
+  const bool exists = fs::exists(fs::path(dir) / "iamglass", ec);
+  if (!exists) {
+    if (!options.create_if_missing) return Status::NotFound("no text index in " + dir);
+    fs::create_directories(dir, ec);
+    if (ec) return Status::IOError("creating " + dir + ": " + ec.message());
+  }
+  int flags = exists ? Xapian::DB_OPEN : (Xapian::DB_CREATE_OR_OPEN | Xapian::DB_BACKEND_GLASS);
+  if (!options.sync) flags |= Xapian::DB_NO_SYNC;
+  try {
+    auto impl = std::make_unique<Impl>();
+    impl->db = Xapian::WritableDatabase(dir, flags);
+    RETURN_IF_ERROR(CheckFormat(impl->db, dir));
+    if (impl->db.get_metadata(kFormatKey).empty()) {
+      impl->db.set_metadata(kFormatKey, std::to_string(kTextIndexFormatVersion));
+      impl->db.commit();
+    }
+    std::string tag = impl->db.get_metadata(kTagKey);
+    return std::unique_ptr<TextIndexWriter>(
+        new TextIndexWriter(dir, std::move(impl), std::move(tag)));
+  } catch (const Xapian::Error& e) {
+    return FromXapian(e, "opening text index " + dir + " for writing");
+  }
+}
+
+Status TextIndexWriter::AddBlock(uint64_t block_id, std::string_view file_path,
+                                 std::string_view identifier, std::string_view content) {
+  RETURN_IF_ERROR(broken_);
+  try {
+    impl_->EnsureTransaction();
+    Xapian::Document doc;
+    TermList& terms = impl_->terms;
+    terms.clear();
+    impl_->analyzer.Analyze(content, &terms);
+    for (size_t i = 0; i < terms.size(); ++i) doc.add_term(std::string(terms[i]));
+    terms.clear();
+    impl_->analyzer.Analyze(identifier, &terms);
+    for (size_t i = 0; i < terms.size(); ++i) {
+      doc.add_term(std::string(terms[i]), kIdentifierWdf);
+    }
+    const std::string id_term = IdTerm(block_id);
+    doc.add_boolean_term(id_term);
+    doc.add_boolean_term(FileTerm(file_path));
+    for (size_t slash = file_path.find('/'); slash != std::string_view::npos;
+         slash = file_path.find('/', slash + 1)) {
+      doc.add_boolean_term(DirTerm(file_path.substr(0, slash + 1)));
+    }
+    doc.set_data(EncodeData(block_id, file_path));
+    impl_->db.replace_document(id_term, doc);
+  } catch (const Xapian::Error& e) {
+    broken_ = FromXapian(e, "adding a block of " + std::string(file_path) + " to " + dir_);
+    return broken_;
+  }
+  return Status::OK();
+}
+
+Status TextIndexWriter::DeleteBlock(uint64_t block_id) {
+  RETURN_IF_ERROR(broken_);
+  try {
+    impl_->EnsureTransaction();
+    impl_->db.delete_document(IdTerm(block_id));
+  } catch (const Xapian::Error& e) {
+    broken_ = FromXapian(e, "deleting block " + std::to_string(block_id) + " from " + dir_);
+    return broken_;
+  }
+  return Status::OK();
+}
+
+Status TextIndexWriter::DeleteFile(std::string_view file_path) {
+  RETURN_IF_ERROR(broken_);
+  try {
+    impl_->EnsureTransaction();
+    impl_->db.delete_document(FileTerm(file_path));
+  } catch (const Xapian::Error& e) {
+    broken_ = FromXapian(e, "deleting " + std::string(file_path) + " from " + dir_);
+    return broken_;
+  }
+  return Status::OK();
+}
+
+Status TextIndexWriter::Commit(std::string_view tag) {
+  RETURN_IF_ERROR(broken_);
+  try {
+    impl_->EnsureTransaction();
+    impl_->db.set_metadata(kTagKey, std::string(tag));
+    impl_->in_transaction = false;  // commit_transaction ends it, even when it throws
+    impl_->db.commit_transaction();
+  } catch (const Xapian::Error& e) {
+    broken_ = FromXapian(e, "committing text index " + dir_);
+    return broken_;
+  }
+  committed_tag_ = std::string(tag);
+  return Status::OK();
+}
+
+uint64_t TextIndexWriter::DocCount() const { return impl_->db.get_doccount(); }
+
+// ---------------------------------------------------------------------------------------
+// Reader
+
+namespace {
+
+struct Handle {
+  Xapian::Database db;
+  std::string version;  // content of the version file read just before opening db
+};
+
+// The content of Xapian's version file (under a kilobyte, replaced by rename at each commit,
+// and naming the newest revision, so two different commits never have the same content).
+// Empty if unreadable.
+std::string ReadVersionFile(const std::string& dir) {
+  std::string path = dir + "/iamglass";
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return {};
+  std::string out;
+  char buf[4096];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n <= 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return out;
+}
+
+}  // namespace
+
+struct TextIndexReader::Impl {
+  std::string dir;
+  Analyzer analyzer;
+  std::atomic<uint64_t> retries{0};
+  std::mutex mu;
+  std::vector<std::unique_ptr<Handle>> idle;  // guarded by mu
+
+  // An idle handle, or nullptr.
+  std::unique_ptr<Handle> Acquire() {
+    std::lock_guard<std::mutex> lock(mu);
+    if (idle.empty()) return nullptr;
+    std::unique_ptr<Handle> h = std::move(idle.back());
+    idle.pop_back();
+    return h;
+  }
+
+  void Release(std::unique_ptr<Handle> h) {
+    std::lock_guard<std::mutex> lock(mu);
+    idle.push_back(std::move(h));
+  }
+
+  // Runs fn(db) on a handle at the newest committed revision, and returns its result only
+  // if no commit happened while it ran; otherwise runs it again (up to kSearchAttempts).
+  //
+  // Why: while a reader reads revision R, the writer may build R+1 only in blocks that R
+  // does not use, so R stays intact; once R+1 is committed, building R+2 may overwrite R's
+  // blocks. Xapian detects most such reads (DatabaseModifiedError) but not all: under the
+  // concurrency test, about one search in 30 runs returned postings of one revision with
+  // document data or metadata of another (a document without data, hits of generation 36
+  // under the tag of generation 40). Checking that the version file is unchanged after the
+  // call proves that no commit overlapped it, so the result comes from one revision.
+  // Costs two reads of a small file per call (bench/README.md "text").
+  //
+  // A handle is also never moved forward with Xapian's reopen(): a fresh handle is opened
+  // for each new revision, and pooled handles are reused only while the revision is
+  // unchanged. Xapian handles are not thread-safe, hence one per concurrent call.
+  template <typename Fn>
+  auto WithHandle(std::string_view what, Fn&& fn)
+      -> decltype(fn(std::declval<Xapian::Database&>())) {
+    std::unique_ptr<Handle> h = Acquire();
+    for (int attempt = 0; attempt < kSearchAttempts; ++attempt) {
+      std::string version = ReadVersionFile(dir);
+      if (version.empty()) return Status::NotFound("no text index in " + dir);
+      std::optional<decltype(fn(std::declval<Xapian::Database&>()))> result;
+      try {
+        if (!h || h->version != version) {
+          h = std::make_unique<Handle>();
+          h->version = version;
+          h->db = Xapian::Database(dir, Xapian::DB_OPEN);
+        }
+        result.emplace(fn(h->db));
+      } catch (const Xapian::DatabaseModifiedError&) {
+        h.reset();
+      } catch (const Xapian::Error& e) {
+        h.reset();
+        if (ReadVersionFile(dir) == version) {
+          return FromXapian(e, std::string(what) + " in " + dir);
+        }
+      }
+      if (result.has_value() && ReadVersionFile(dir) == version) {
+        Release(std::move(h));
+        return std::move(*result);
+      }
+      retries.fetch_add(1, std::memory_order_relaxed);
+    }
+    return Status::Unavailable(std::string(what) + " in " + dir + ": the index changed " +
+                               std::to_string(kSearchAttempts) + " times during the call");
+  }
+};
+
+TextIndexReader::TextIndexReader(std::string dir, std::unique_ptr<Impl> impl)
+    : dir_(std::move(dir)), impl_(std::move(impl)) {}
+
+TextIndexReader::~TextIndexReader() = default;
+
+Result<std::unique_ptr<TextIndexReader>> TextIndexReader::Open(const std::string& dir) {
+  std::error_code ec;
+  if (!fs::exists(fs::path(dir) / "iamglass", ec)) {
+    return Status::NotFound("no text index in " + dir + " (run `codeindex index`)");
+  }
+  auto impl = std::make_unique<Impl>();
+  impl->dir = dir;
+  Result<bool> checked =
+      impl->WithHandle("opening the text index", [&](Xapian::Database& db) -> Result<bool> {
+        Status st = CheckFormat(db, dir);
+        if (!st.ok()) return st;
+        return true;
+      });
+  if (!checked.ok()) return checked.error();
+  return std::unique_ptr<TextIndexReader>(new TextIndexReader(dir, std::move(impl)));
+}
+
+uint64_t TextIndexReader::Retries() const { return impl_->retries.load(); }
+
+Result<TextSearchResult> TextIndexReader::Search(std::string_view query,
+                                                 const SearchParams& params) const {
+  if (params.limit == 0 || params.limit > kMaxSearchLimit) {
+    return Status::InvalidArgument("limit must be between 1 and " +
+                                   std::to_string(kMaxSearchLimit) + ", got " +
+                                   std::to_string(params.limit));
+  }
+  TextSearchResult result;
+  {
+    TermList terms;
+    impl_->analyzer.Analyze(query, &terms);
+    for (size_t i = 0; i < terms.size(); ++i) {
+      std::string_view t = terms[i];
+      if (std::find(result.query_terms.begin(), result.query_terms.end(), t) ==
+          result.query_terms.end()) {
+        result.query_terms.emplace_back(t);
+      }
+    }
+  }
+  if (result.query_terms.empty()) {
+    return Status::InvalidArgument(
+        "the query has no searchable term: text search needs a word of 2 to 64 letters, "
+        "digits or '_'");
+  }
+  std::vector<Xapian::Query> subs;
+  subs.reserve(result.query_terms.size());
+  for (const std::string& t : result.query_terms) subs.emplace_back(t);
+  Xapian::Query q(Xapian::Query::OP_OR, subs.begin(), subs.end());
+  const std::string prefix = NormalizePrefix(params.path_prefix);
+  if (!prefix.empty()) {
+    Xapian::Query filter(Xapian::Query::OP_OR, Xapian::Query(DirTerm(prefix + "/")),
+                         Xapian::Query(FileTerm(prefix)));
+    q = Xapian::Query(Xapian::Query::OP_FILTER, q, filter);
+  }
+
+  return impl_->WithHandle("searching", [&](Xapian::Database& db) -> Result<TextSearchResult> {
+    TextSearchResult r;
+    r.query_terms = result.query_terms;
+    Xapian::Enquire enquire(db);
+    enquire.set_weighting_scheme(MakeWeight());
+    enquire.set_query(q);
+    Xapian::MSet mset = enquire.get_mset(0, static_cast<Xapian::doccount>(params.limit));
+    r.matches_estimated = mset.get_matches_estimated();
+    r.hits.reserve(mset.size());
+    double avg = 0, len_factor = 0;
+    uint64_t n_docs = 0;
+    if (params.explain) {
+      n_docs = db.get_doccount();
+      avg = db.get_avlength();
+      len_factor = avg != 0 ? 1 / avg : 0;
+    }
+    for (Xapian::MSetIterator it = mset.begin(); it != mset.end(); ++it) {
+      TextHit hit;
+      hit.score = it.get_weight();
+      if (!DecodeData(it.get_document().get_data(), &hit.block_id, &hit.file_path)) {
+        return Status::Corruption("text index " + impl_->dir + ": document " + std::to_string(*it) +
+                                  " has no block id");
+      }
+      if (params.explain) {
+        auto ex = std::make_unique<Explanation>();
+        ex->doc_count = n_docs;
+        ex->avg_length = avg;
+        ex->doc_length = db.get_doclength(*it);
+        ex->norm_length = std::max(ex->doc_length * len_factor, kBm25MinNormLen);
+        for (const std::string& t : r.query_terms) {
+          ex->terms.push_back(ExplainTerm(db, *it, t, ex->norm_length));
+        }
+        hit.explanation = std::move(ex);
+      }
+      r.hits.push_back(std::move(hit));
+    }
+    r.commit_tag = db.get_metadata(kTagKey);
+    return r;
+  });
+}
+
+Result<uint64_t> TextIndexReader::DocCount() const {
+  return impl_->WithHandle("counting blocks", [](Xapian::Database& db) -> Result<uint64_t> {
+    return db.get_doccount();
+  });
+}
+
+Result<std::string> TextIndexReader::CommitTag() const {
+  return impl_->WithHandle(
+      "reading the commit tag",
+      [](Xapian::Database& db) -> Result<std::string> { return db.get_metadata(kTagKey); });
+}
+
+Result<uint64_t> TextIndexReader::SizeBytes() const {
+  std::error_code ec;
+  uint64_t total = 0;
+  for (fs::directory_iterator it(dir_, ec), end; !ec && it != end; it.increment(ec)) {
+    std::error_code ec2;
+    if (it->is_regular_file(ec2)) {
+      uint64_t s = it->file_size(ec2);
+      if (!ec2) total += s;
+    }
+  }
+  if (ec) return Status::IOError("listing " + dir_ + ": " + ec.message());
+  return total;
+}
+
+}  // namespace codeindex

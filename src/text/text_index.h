@@ -1,0 +1,255 @@
+// The text stage: a BM25 full-text index of code blocks, on disk, built on Xapian 1.4.
+//
+// What it stores. One document per code block, identified by a caller-chosen 64-bit block id.
+// A block's terms come from the code-aware analyzer (text/analyzer.h): its content, its
+// identifier (added a second time, so identifier terms weigh double; see "Identifier boost"
+// below), and its file path (boolean filter terms that never change the score). The format
+// is specified in docs/text-index.md; kTextIndexFormatVersion below is stored in the index
+// and checked on open.
+//
+// Why Xapian. bench/text_bench.cc builds the same 100K blocks of /usr/include and the Python
+// standard library into Xapian and into SQLite FTS5 with the same analyzer; Xapian answers
+// 1-3-term OR queries ranked by BM25 an order of magnitude faster at p50 and p99 (its matcher
+// skips documents that cannot enter the top k; FTS5 scores every match before sorting), and
+// supports single-writer/many-reader concurrency with snapshot isolation and atomic commits.
+// FTS5 indexes faster and ties on size. Figures: bench/README.md, section "text".
+//
+// Ranking. Queries are the OR of their analyzed terms, ranked by Xapian's BM25Weight with
+// k1 = 1.2, k2 = 0, k3 = 1, b = 0.75, min_normlen = 0.5 (Xapian's defaults are k1 = 1,
+// k2 = 0, k3 = 1, b = 0.5, min_normlen = 0.5; we use the k1 and b of the BM25 literature
+// and of Lucene, SQLite FTS5 and tantivy, so scores are comparable across tools). For a
+// document d of length |d| (sum of its term frequencies) in a collection of N documents of
+// average length avgdl, each query term t with document frequency n(t) and frequency
+// wdf(t, d) in d contributes
+//
+//     idf(t)   = log(w),  w = (N - n(t) + 0.5) / (n(t) + 0.5),  and w := 1 + w / 2 if w < 2
+//     norm(d)  = max(|d| / avgdl, min_normlen)
+//     score(t) = scale(t) * idf(t) * (k1 + 1) * wdf / (k1 * ((1 - b) + b * norm(d)) + wdf)
+//
+// and the score is the sum over the query terms present in d. The "w < 2" adjustment is
+// Xapian's: it keeps very common terms (n > N/3) slightly positive instead of negative. With
+// k3 = 1 and each distinct query term used once, the query-frequency factor is 1. scale(t)
+// is 1 for every term today (see "Query semantics"). Statistics (N, n(t), avgdl) are those
+// of the whole index: a --path filter restricts the matches, not the statistics, so a
+// block's score does not depend on the filter. SearchParams::explain returns each term's
+// wdf, n(t), idf and contribution; the contributions sum to the score (tested).
+//
+// Query semantics. The query text goes through the same analyzer as the documents; each
+// distinct term is one OR operand, so the exact identifier ("parse_url", "parseurl") and its
+// parts ("parse", "url") all contribute: a block containing the identifier as written
+// collects the whole-word term (rarer, so higher idf) on top of the parts. Measured on
+// known-item queries (bench/README.md "text"), scaling part terms below 1 did not improve
+// the rank of the wanted block, so all terms weigh the same. A query with no term left after
+// analysis (only punctuation, single letters, or words over 64 bytes) is InvalidArgument.
+//
+// Identifier boost. The block's identifier (function or class name) is analysed and added
+// to the block's terms on top of the content, which usually contains it already: the
+// identifier's terms count twice. Measured on known-item queries (bench/README.md "text"),
+// this lifts the defining block above the blocks that merely call the name.
+//
+// Path filter. Every block carries one boolean term per directory of its file path
+// ("src/", "src/parse/") and one for the file itself, so `--path src/parse` is a term
+// filter inside the match (Xapian OP_FILTER), not a post-filter, and limit is honoured
+// exactly. Prefixes match whole components: "src" and "src/" select src/a.py but never
+// srcx/a.py; a path naming a file selects that file.
+//
+// Durability and concurrency.
+//   - One writer per index directory at a time, across processes (Xapian's lock); a second
+//     OpenWriter fails with kUnavailable while the first is alive. The lock is released
+//     when the writer is destroyed or its process dies, even by SIGKILL.
+//   - Changes become visible only at Commit(), all at once. A crash (or a writer destroyed
+//     without Commit) leaves the index exactly as of the last Commit: the next OpenWriter
+//     opens it normally, nothing to repair. The caller makes per-file updates atomic for
+//     readers by committing only between files (DeleteFile + AddBlock... of one file, then
+//     Commit), and records with each Commit a commit tag so that after a crash it can tell
+//     which generation of its catalog the text index matches.
+//   - Any number of readers, in any process, read concurrently with the writer. A reader
+//     sees the revision that was committed when it was opened or last refreshed; each
+//     Search runs against one revision (snapshot isolation): it sees each file entirely
+//     old or entirely new. Xapian may recycle the blocks of an old revision after two newer
+//     commits; a Search that hits this (DatabaseModifiedError) refreshes to the newest
+//     revision and runs again, transparently.
+//   - TextIndexReader is thread-safe: Search() may be called from many threads at once. A
+//     Xapian::Database handle is not thread-safe, so the reader keeps a pool of handles,
+//     one per concurrently running Search (grown on demand, reused afterwards; each handle
+//     costs an open of the database files, measured in bench/README.md "text").
+//   - TextIndexWriter is not thread-safe: one thread at a time (the indexer's writer thread).
+//
+// Ownership: the caller owns the directory; the writer and reader only ever touch files
+// inside it. Deleting the directory while a reader is open is undefined (on Linux the open
+// files stay readable).
+#ifndef CODEINDEX_TEXT_TEXT_INDEX_H_
+#define CODEINDEX_TEXT_TEXT_INDEX_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/status.h"
+
+namespace codeindex {
+
+// The version of what is stored (terms, document data, metadata keys). Changelog:
+//   1: first version: analyzer version 1; content + identifier (wdf 2 in total for
+//      identifier terms) unprefixed; Q, F/H, P/D prefixes; data = block id + path.
+// A reader or writer refuses an index of another version with kFailedPrecondition; the
+// indexer then deletes the directory and rebuilds.
+inline constexpr int kTextIndexFormatVersion = 1;
+
+// BM25 parameters (see the file comment).
+inline constexpr double kBm25K1 = 1.2;
+inline constexpr double kBm25B = 0.75;
+inline constexpr double kBm25MinNormLen = 0.5;
+
+// The largest SearchParams::limit accepted.
+inline constexpr size_t kMaxSearchLimit = 10000;
+
+struct TextWriterOptions {
+  // Create the index if `dir` holds none. false: OpenWriter fails with kNotFound.
+  bool create_if_missing = true;
+  // fsync at each Commit. true: a committed state survives power loss, at the cost of a
+  // few milliseconds per Commit. false: survives a process crash (the page cache holds the
+  // data) but not an OS crash; for tests and throw-away indexes.
+  bool sync = true;
+};
+
+class TextIndexWriter {
+ public:
+  // Opens (or creates) the index in `dir` for writing. Creates `dir` if needed.
+  // Errors: kUnavailable when another writer holds the lock; kFailedPrecondition when the
+  // index has another format version; kNotFound when absent and !create_if_missing;
+  // kIOError / kCorruption otherwise.
+  static Result<std::unique_ptr<TextIndexWriter>> Open(const std::string& dir,
+                                                       const TextWriterOptions& options = {});
+
+  // Discards every change since the last Commit, then releases the lock.
+  ~TextIndexWriter();
+  TextIndexWriter(const TextIndexWriter&) = delete;
+  TextIndexWriter& operator=(const TextIndexWriter&) = delete;
+
+  // Adds the block, or replaces the block with the same id. `file_path` is relative to the
+  // workspace with '/' separators (REQUIRES: no leading "./" or "/"); `identifier` may be
+  // empty. Visible to readers after the next Commit.
+  Status AddBlock(uint64_t block_id, std::string_view file_path, std::string_view identifier,
+                  std::string_view content);
+  // Removes the block; no error if it does not exist.
+  Status DeleteBlock(uint64_t block_id);
+  // Removes every block of `file_path` (exact path); no error if there is none.
+  Status DeleteFile(std::string_view file_path);
+
+  // Makes every change since the last Commit visible at once, together with `tag`, an opaque
+  // caller string (e.g. the catalog generation) that CommittedTag() and readers return.
+  // On error nothing of the pending changes is applied, and the writer is unusable: every
+  // later call returns the same error; destroy it and open a new one.
+  Status Commit(std::string_view tag);
+
+  // The tag of the last successful Commit (or of the index as found at Open); empty for a
+  // new index.
+  const std::string& CommittedTag() const { return committed_tag_; }
+
+  // Number of blocks including uncommitted changes.
+  uint64_t DocCount() const;
+
+  const std::string& dir() const { return dir_; }
+
+ private:
+  struct Impl;
+  TextIndexWriter(std::string dir, std::unique_ptr<Impl> impl, std::string tag);
+
+  std::string dir_;
+  std::unique_ptr<Impl> impl_;
+  std::string committed_tag_;
+  Status broken_;  // set when a Xapian call failed mid-transaction
+};
+
+struct SearchParams {
+  // Maximum number of hits. 1..kMaxSearchLimit. Hybrid fusion asks for 100-200.
+  size_t limit = 10;
+  // Only blocks under this directory, or of this file. "" (or "." or "/") means everywhere.
+  // A trailing '/' is optional; a leading "./" is ignored.
+  std::string path_prefix;
+  // Fill TextHit::explanation. Costs one posting lookup per query term per hit.
+  bool explain = false;
+};
+
+// One query term's share of a hit's score.
+struct TermContribution {
+  std::string term;       // as analyzed
+  uint32_t wdf = 0;       // frequency of the term in the block (0: absent, contributes 0)
+  uint32_t doc_freq = 0;  // n(t): blocks containing the term
+  double idf = 0;         // log(w) as in the file comment
+  double scale = 1;       // scale(t)
+  double contribution = 0;
+};
+
+struct Explanation {
+  uint64_t doc_count = 0;               // N
+  double avg_length = 0;                // avgdl
+  uint32_t doc_length = 0;              // |d|
+  double norm_length = 0;               // norm(d) = max(|d| / avgdl, min_normlen)
+  std::vector<TermContribution> terms;  // one per query term, in query order
+  // Sum of the contributions: equals TextHit::score up to rounding.
+  double Total() const;
+  // Human-readable, several lines: the formula with its constants, then one line per term.
+  std::string ToString() const;
+};
+
+struct TextHit {
+  uint64_t block_id = 0;
+  double score = 0;
+  std::string file_path;
+  std::unique_ptr<Explanation> explanation;  // set when SearchParams::explain
+};
+
+struct TextSearchResult {
+  std::vector<TextHit> hits;  // best first; ties by insertion order
+  // Xapian's estimate of all matches (exact when fewer than a few thousand).
+  uint64_t matches_estimated = 0;
+  // The distinct analyzed query terms, in query order (for --explain).
+  std::vector<std::string> query_terms;
+  // The commit tag of the revision that answered.
+  std::string commit_tag;
+};
+
+class TextIndexReader {
+ public:
+  // Opens the index in `dir`. Errors: kNotFound when there is no index; kFailedPrecondition
+  // for another format version; kIOError / kCorruption otherwise.
+  static Result<std::unique_ptr<TextIndexReader>> Open(const std::string& dir);
+  ~TextIndexReader();
+  TextIndexReader(const TextIndexReader&) = delete;
+  TextIndexReader& operator=(const TextIndexReader&) = delete;
+
+  // Ranked search (see "Query semantics" and "Ranking" in the file comment). Thread-safe.
+  // Errors: kInvalidArgument for a query without terms or a bad limit; kUnavailable if the
+  // index kept changing under the search (more retries than reasonable); kIOError,
+  // kCorruption.
+  Result<TextSearchResult> Search(std::string_view query, const SearchParams& params) const;
+
+  // Blocks and commit tag of the newest committed revision. Thread-safe.
+  Result<uint64_t> DocCount() const;
+  Result<std::string> CommitTag() const;
+  // Bytes of the index files on disk. Thread-safe.
+  Result<uint64_t> SizeBytes() const;
+  // Calls run again because a commit overlapped them (for status and tests).
+  uint64_t Retries() const;
+
+  const std::string& dir() const { return dir_; }
+
+ private:
+  struct Impl;
+  TextIndexReader(std::string dir, std::unique_ptr<Impl> impl);
+
+  std::string dir_;
+  std::unique_ptr<Impl> impl_;
+};
+
+// The BM25 formula with our constants, one line (for --explain headers and docs).
+std::string Bm25FormulaText();
+
+}  // namespace codeindex
+
+#endif  // CODEINDEX_TEXT_TEXT_INDEX_H_
