@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <cstdlib>
 #include <map>
 #include <set>
 
@@ -166,8 +167,9 @@ TEST_F(IndexerTest, OnlyChangedFilesAreReparsedAndRemovedOnesDropOut) {
   parsed_ = 0;
   Write("a.py", "a1\na2\n");          // changed content
   fs::remove(root_ / "b.py");          // deleted
-  Write(".gitignore", "c.py\n");       // newly ignored (outside git: see scanner rules)
-  fs::create_directories(root_ / ".git");  // make it a repository so .gitignore applies
+  Write(".gitignore", "c.py\n");       // newly ignored
+  // .gitignore applies inside a git repository (as ripgrep does).
+  ASSERT_EQ(std::system(("git init -q " + root_.string()).c_str()), 0);
   Write("big.py", std::string((1 << 20) + 1, 'x'));  // over 1 MiB: never indexed
   auto s = Run();
   ASSERT_TRUE(s.ok()) << s.error().ToString();
@@ -229,7 +231,9 @@ TEST_F(IndexerTest, PerFileErrorsDoNotStopTheRun) {
 }
 
 TEST_F(IndexerTest, CancelLeavesAConsistentIndex) {
-  for (int i = 0; i < 50; ++i) Write("f" + std::to_string(i) + ".py", "l1\nl2\n");
+  // More files than the workers' queue holds, so that cancelling stops them early.
+  constexpr size_t kFiles = 400;
+  for (size_t i = 0; i < kFiles; ++i) Write("f" + std::to_string(i) + ".py", "l1\nl2\n");
   std::atomic<bool> cancel{false};
   IndexerOptions o;
   o.workspace = root_.string();
@@ -247,9 +251,9 @@ TEST_F(IndexerTest, CancelLeavesAConsistentIndex) {
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.error().code(), Code::kCancelled);
   ExpectConsistent();
-  EXPECT_LT(OpenCatalog()->ListFiles()->size(), 50u);
+  EXPECT_LT(OpenCatalog()->ListFiles()->size(), kFiles);
   ASSERT_TRUE(Run().ok());
-  EXPECT_EQ(OpenCatalog()->ListFiles()->size(), 50u);
+  EXPECT_EQ(OpenCatalog()->ListFiles()->size(), kFiles);
   ExpectConsistent();
 }
 
