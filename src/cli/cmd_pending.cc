@@ -11,7 +11,6 @@ Status RunSymbols(const FileArgs&, std::ostream&) { return Status::NotImplemente
 Status RunContext(const ContextArgs&, std::ostream&) {
   return Status::NotImplemented("context");
 }
-Status RunTokens(const TokensArgs&, std::ostream&) { return Status::NotImplemented("tokens"); }
 Status RunWatch(const WatchArgs&, std::ostream&) { return Status::NotImplemented("watch"); }
 Status RunServe(const ServeArgs&, std::ostream&) { return Status::NotImplemented("serve"); }
 Status RunStatus(const StatusArgs&, std::ostream&) { return Status::NotImplemented("status"); }
