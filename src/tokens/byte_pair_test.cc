@@ -31,21 +31,12 @@ class BytePairTest : public ::testing::Test {
 
 std::unique_ptr<RankTable> TinyTable() {
   // Every byte, then "ab" (rank 256), "bc" (257), "abc" (258), "cd" (259).
-  std::string blob(kRanksBlobMagic, 8);
-  auto put = [&](uint32_t v) {
-    for (int i = 0; i < 4; ++i) blob.push_back(static_cast<char>(v >> (8 * i)));
-  };
-  const std::vector<std::string> extra = {"ab", "bc", "abc", "cd"};
-  put(kRanksBlobVersion);
-  put(256 + static_cast<uint32_t>(extra.size()));
-  put(256 + 2 + 2 + 3 + 2);
-  for (int b = 0; b < 256; ++b) blob.push_back(1);
-  for (const std::string& e : extra) blob.push_back(static_cast<char>(e.size()));
-  for (int b = 0; b < 256; ++b) blob.push_back(static_cast<char>(b));
-  for (const std::string& e : extra) blob += e;
-  static std::string keep;
-  keep = blob;
-  return std::move(RankTable::FromBlob(keep)).value();
+  std::vector<std::string> tokens;
+  for (int b = 0; b < 256; ++b) tokens.emplace_back(1, static_cast<char>(b));
+  for (const char* t : {"ab", "bc", "abc", "cd"}) tokens.emplace_back(t);
+  static std::string blob;  // must outlive the table
+  blob = BuildRanksBlob(tokens).value();
+  return std::move(RankTable::FromBlob(blob)).value();
 }
 
 TEST_F(BytePairTest, LowestRankFirstLeftmostOnTies) {

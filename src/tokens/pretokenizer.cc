@@ -17,7 +17,7 @@ struct Char {
   uint8_t cls;
 };
 
-inline Char At(const uint8_t* s, size_t n, size_t pos) {
+[[gnu::always_inline]] inline Char At(const uint8_t* s, size_t n, size_t pos) {
   if (pos >= n) return {0x110000, 0, 0};
   uint8_t b = s[pos];
   if (b < 0x80) return {b, 1, ClassOf(b)};
@@ -37,7 +37,7 @@ inline bool IsNotSpaceLetterNumber(const Char& c) {
 }
 
 // End of the run of code points, starting at pos, whose class shares a bit with `mask`.
-inline size_t RunOf(const uint8_t* s, size_t n, size_t pos, uint8_t mask) {
+[[gnu::always_inline]] inline size_t RunOf(const uint8_t* s, size_t n, size_t pos, uint8_t mask) {
   while (pos < n) {
     Char c = At(s, n, pos);
     if (!(c.cls & mask)) break;

@@ -52,11 +52,29 @@ TEST(RankTableTest, RejectsMalformedBlobs) {
   EXPECT_EQ(RankTable::FromBlob(bad_version).error().code(), Code::kCorruption);
   EXPECT_EQ(RankTable::FromBlob(good.substr(0, good.size() - 1)).error().code(), Code::kCorruption);
   EXPECT_EQ(RankTable::FromBlob("").error().code(), Code::kCorruption);
-  // Two tokens with the same bytes: rank 1's bytes overwritten with rank 0's.
-  std::string dup = good;
-  const size_t n = 100256, bytes = 20 + n;
-  dup[bytes + 1] = dup[bytes];
-  EXPECT_EQ(RankTable::FromBlob(dup).error().code(), Code::kCorruption);
+  // A flipped bit in the hash table or in a token is caught by verification.
+  std::string flipped = good;
+  flipped[40] ^= 1;
+  EXPECT_EQ(RankTable::FromBlob(flipped).error().code(), Code::kCorruption);
+  flipped = good;
+  flipped[good.size() - 1] ^= 1;
+  EXPECT_EQ(RankTable::FromBlob(flipped).error().code(), Code::kCorruption);
+}
+
+TEST(RankTableTest, BuildRejectsBadVocabularies) {
+  std::vector<std::string> tokens;
+  for (int b = 0; b < 256; ++b) tokens.emplace_back(1, static_cast<char>(b));
+  ASSERT_TRUE(BuildRanksBlob(tokens).ok());
+  auto dup = tokens;
+  dup.push_back("ab");
+  dup.push_back("ab");
+  EXPECT_EQ(BuildRanksBlob(dup).error().code(), Code::kInvalidArgument);
+  auto missing = tokens;
+  missing[7] = "xy";  // byte 7 has no token now
+  EXPECT_EQ(BuildRanksBlob(missing).error().code(), Code::kInvalidArgument);
+  auto empty = tokens;
+  empty.push_back("");
+  EXPECT_EQ(BuildRanksBlob(empty).error().code(), Code::kInvalidArgument);
 }
 
 TEST(RankTableTest, HashReadsOnlyItsBytesAndSpreadsLengths) {

@@ -45,10 +45,6 @@ bool Base64Decode(std::string_view in, std::string* out) {
   return true;
 }
 
-void PutU32(std::string* s, uint32_t v) {
-  for (int i = 0; i < 4; ++i) s->push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
-}
-
 int Fail(const std::string& msg) {
   std::cerr << "tokens_ranks_gen: " << msg << "\n";
   return 1;
@@ -88,18 +84,14 @@ int main(int argc, char** argv) {
   if (tokens.empty() || tokens.rbegin()->first + 1 != tokens.size()) {
     return Fail("ranks are not 0..n-1");
   }
-  std::string blob(codeindex::tokens::kRanksBlobMagic, 8);
-  PutU32(&blob, codeindex::tokens::kRanksBlobVersion);
-  PutU32(&blob, static_cast<uint32_t>(tokens.size()));
-  size_t total = 0;
-  for (const auto& [rank, bytes] : tokens) total += bytes.size();
-  PutU32(&blob, static_cast<uint32_t>(total));
-  for (const auto& [rank, bytes] : tokens) blob.push_back(static_cast<char>(bytes.size()));
-  for (const auto& [rank, bytes] : tokens) blob += bytes;
-
-  auto table = codeindex::tokens::RankTable::FromBlob(blob);
+  std::vector<std::string> by_rank;
+  by_rank.reserve(tokens.size());
+  for (auto& [rank, bytes] : tokens) by_rank.push_back(std::move(bytes));
+  auto blob = codeindex::tokens::BuildRanksBlob(by_rank);
+  if (!blob.ok()) return Fail(std::string(argv[1]) + ": " + blob.error().ToString());
+  auto table = codeindex::tokens::RankTable::FromBlob(*blob, /*verify=*/true);
   if (!table.ok()) return Fail(table.error().ToString());
-  codeindex::Status st = codeindex::WriteFileAtomic(argv[2], blob);
+  codeindex::Status st = codeindex::WriteFileAtomic(argv[2], *blob);
   if (!st.ok()) return Fail(st.ToString());
   return 0;
 }

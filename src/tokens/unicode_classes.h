@@ -26,7 +26,7 @@ namespace internal {
 }  // namespace internal
 
 // The class bits of `cp`. REQUIRES: cp <= 0x10FFFF.
-inline uint8_t ClassOf(uint32_t cp) {
+[[gnu::always_inline]] inline uint8_t ClassOf(uint32_t cp) {
   return internal::kStage2[internal::kStage1[cp >> 8] * 256u + (cp & 0xFF)];
 }
 
