@@ -61,6 +61,7 @@ struct TokensArgs {
   std::string encoding = "o200k_base";
   std::string file = "-";
   bool json = false;
+  bool estimate = false;  // print ceil(tokens x 1.5), the original's context estimate
 };
 Status RunTokens(const TokensArgs& args, std::ostream& out);
 

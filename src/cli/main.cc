@@ -106,7 +106,16 @@ int Main(int argc, char** argv) {
   tokens->add_option("--encoding", tokens_args.encoding, "cl100k_base or o200k_base")
       ->check(CLI::IsMember({"cl100k_base", "o200k_base"}));
   tokens->add_flag("--json", tokens_args.json, "Print one JSON object");
+  tokens->add_flag("--estimate", tokens_args.estimate,
+                   "Print the original's context estimate ceil(tokens x 1.5) instead");
   tokens->add_option("file", tokens_args.file, "File to count, or - for stdin (default)");
+  tokens->footer(
+      "Counts exactly as OpenAI's tiktoken (npm tiktoken@1.0.21) does, with the vocabulary\n"
+      "embedded in this binary; default encoding o200k_base, as the original. Special-token\n"
+      "text such as <|endoftext|> counts as ordinary text. Bytes that are not valid UTF-8\n"
+      "count as U+FFFD, one per ill-formed sequence (as Node decodes them for the original).\n"
+      "--json prints {\"tokens\": N, \"encoding\": \"o200k_base\", \"bytes\": B}, plus\n"
+      "\"estimate\" with --estimate.");
 
   WatchArgs watch_args;
   auto* watch = app.add_subcommand("watch", "Keep the index current as files change");
