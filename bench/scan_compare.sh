@@ -71,9 +71,12 @@ python3 - "$OUT/h.json" <<'EOF'
 import json, sys
 res = json.load(open(sys.argv[1]))["results"]
 base = res[0]["median"]
-print(f"{'command':42} {'median ms':>10} {'min ms':>8} {'max ms':>8} {'vs codeindex':>13}")
+base_cpu = res[0]["user"] + res[0]["system"]
+print(f"{'command':42} {'median ms':>9} {'min ms':>7} {'cpu ms':>7} {'wall ratio':>10} {'cpu ratio':>9}")
 for r in res:
-    print(f"{r['command']:42} {r['median']*1000:10.1f} {r['min']*1000:8.1f} {r['max']*1000:8.1f}"
-          f" {r['median']/base:12.2f}x")
+    cpu = r["user"] + r["system"]
+    print(f"{r['command']:42} {r['median']*1000:9.1f} {r['min']*1000:7.1f} {cpu*1000:7.1f}"
+          f" {r['median']/base:9.2f}x {cpu/base_cpu:8.2f}x")
 EOF
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 rm -rf "$OUT"

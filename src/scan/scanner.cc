@@ -27,8 +27,6 @@
 namespace codeindex {
 namespace {
 
-constexpr size_t kBinaryProbeBytes = 8192;
-
 // spec ORIGINAL-INDEXING.md §5.1 DIRS_TO_IGNORE, single-component entries (`.git` and `.*`
 // are covered by the hidden-name rule, the two pairs by IsIgnoredPair).
 constexpr std::string_view kIgnoredNames[] = {
@@ -498,8 +496,11 @@ class Walker {
         return;
       }
       char buf[kBinaryProbeBytes];
+      // Stop at the size fstat gave: for the usual file shorter than the probe, this saves
+      // the read() that would only report end of file (a third of the system calls).
+      const size_t want = std::min(sizeof buf, static_cast<size_t>(std::max<off_t>(st.st_size, 0)));
       size_t got = 0;
-      while (got < sizeof buf) {
+      while (got < want) {
         ssize_t n = ::read(fd, buf + got, sizeof buf - got);
         if (n < 0) {
           if (errno == EINTR) continue;
@@ -512,7 +513,7 @@ class Walker {
         got += static_cast<size_t>(n);
       }
       ::close(fd);
-      if (std::memchr(buf, '\0', got) != nullptr) {
+      if (LooksBinary(std::string_view(buf, got))) {
         ++out.stats.skipped_binary;
         return;
       }
@@ -580,6 +581,10 @@ void SetUpOuterRepo(const ScanOptions& options, const std::string& physical, Dir
 }
 
 }  // namespace
+
+bool LooksBinary(std::string_view content) {
+  return std::memchr(content.data(), '\0', std::min(content.size(), kBinaryProbeBytes)) != nullptr;
+}
 
 Result<ScanResult> Scan(const ScanOptions& options) {
   std::string root = options.workspace.empty() ? "." : options.workspace;

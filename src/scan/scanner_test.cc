@@ -148,6 +148,18 @@ TEST_F(ScannerTest, BinaryMeansNulInTheFirst8KiB) {
   EXPECT_THAT(Paths(o), ElementsAre("early.c", "edge.c", "empty.c", "late.c"));
 }
 
+TEST(LooksBinaryTest, NulWithinTheProbe) {
+  EXPECT_FALSE(LooksBinary(""));
+  EXPECT_FALSE(LooksBinary("plain text\n"));
+  EXPECT_TRUE(LooksBinary(std::string("a\0b", 3)));
+  std::string edge(kBinaryProbeBytes, 'a');
+  edge.back() = '\0';
+  EXPECT_TRUE(LooksBinary(edge));
+  edge += std::string("\0", 1);
+  edge[kBinaryProbeBytes - 1] = 'a';
+  EXPECT_FALSE(LooksBinary(edge));  // the NUL is at offset 8192, past the probe
+}
+
 TEST_F(ScannerTest, RawByteNamesAndByteOrder) {
   Write("with space.py");
   Write("new\nline.py");
