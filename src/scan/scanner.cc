@@ -386,7 +386,7 @@ class Walker {
         node->list =
             IgnoreList::Parse(content, base, job.git->casefold, JoinRel(job.rel, ".gitignore"));
         if (!node->list.empty()) job.gitignore = std::move(node);
-      } else if (errno != ENOENT && errno != ELOOP) {
+      } else if (errno != ENOENT && errno != ELOOP && errno != EISDIR) {
         Error(out, JoinRel(job.rel, ".gitignore"), errno);
       }
     }
@@ -397,7 +397,8 @@ class Walker {
         if (!extra_present[i]) continue;
         std::string content;
         if (!ReadAt(fd, kExtraNames[i], 0, &content)) {
-          if (errno != ENOENT) Error(out, JoinRel(job.rel, kExtraNames[i]), errno);
+          if (errno != ENOENT && errno != EISDIR)
+            Error(out, JoinRel(job.rel, kExtraNames[i]), errno);
           continue;
         }
         IgnoreList list =

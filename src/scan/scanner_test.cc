@@ -361,6 +361,18 @@ TEST_F(ScannerTest, CodeindexIgnoreFilesLayerOnTop) {
   EXPECT_THAT(Paths(o), ElementsAre("fixtures/f.py", "main.py", "sub/local.py"));
 }
 
+TEST_F(ScannerTest, IgnoreFileThatIsADirectoryOrALinkIsNotAnError) {
+  GitInit(ws_);
+  Write(".gitignore/inner.py");  // a directory named .gitignore (hidden: not listed)
+  Write(".rooignore/x.py");
+  Write("sub/real-ignore", "a.py\n");
+  fs::create_symlink("real-ignore", ws_ + "/sub/.gitignore");  // git does not follow it
+  Write("sub/a.py");
+  Write("b.py");
+  EXPECT_THAT(Paths(), ElementsAre("b.py", "sub/a.py"));
+  EXPECT_THAT(last_.errors, IsEmpty());
+}
+
 TEST_F(ScannerTest, RooIgnoreWorksWithoutGit) {
   Write(".rooignore", "secrets/\n*.min.js\n");
   Write("secrets/key.py");
