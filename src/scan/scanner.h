@@ -88,10 +88,10 @@ struct ScanOptions {
   // Apply .ignore, .rgignore, .rooignore and .codeindexignore (rule 4).
   bool extra_ignore_files = true;
   // Walker threads; 0 means one per core (capped at 8). The walk is system-call bound
-  // (open, fstat, read, close per candidate file); threads overlap those calls. Total CPU
-  // is the same for 1, 2 and 4 threads on the 2-core bench machine (no measurable pool
-  // overhead), so one per core costs nothing; the wall-clock gain could not be measured
-  // there because the machine was shared (bench/README.md, "Scanner").
+  // (open, fstat, read, close per candidate file) and directories are independent units
+  // of work. Total CPU is the same for 1, 2 and 4 threads on the 2-core bench machine (no
+  // measurable pool overhead); the wall-clock gain could not be measured there because the
+  // machine was saturated by other work (bench/README.md, "Scanner").
   int threads = 0;
 };
 
