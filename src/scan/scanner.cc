@@ -119,8 +119,11 @@ struct DirJob {
 
 // The path of a workspace-relative path inside its repository.
 std::string_view GitPath(const GitContext& g, std::string_view rel, std::string* scratch) {
-  if (g.ws_prefix.empty())
-    return g.strip >= rel.size() + 1 ? std::string_view() : rel.substr(g.strip);
+  if (g.ws_prefix.empty()) {
+    // Outer repository at the workspace root (strip 0), or a nested one: drop its prefix;
+    // its own top directory maps to "".
+    return g.strip > rel.size() ? std::string_view() : rel.substr(g.strip);
+  }
   if (rel.empty()) return g.ws_prefix;
   scratch->assign(g.ws_prefix);
   scratch->push_back('/');
@@ -308,7 +311,7 @@ class Walker {
   }
 
   // Starts a nested repository when `dir` (below the root) holds a `.git`.
-  void MaybeEnterNestedRepo(int /*fd*/, DirJob* dir) {
+  void MaybeEnterNestedRepo(DirJob* dir) {
     std::optional<GitRepo> repo = OpenGitRepoAt(Display(dir->rel));
     if (!repo) return;
     auto ctx = std::make_shared<GitContext>();
@@ -374,7 +377,7 @@ class Walker {
         if (n == kExtraNames[i]) extra_present[i] = true;
       }
     }
-    if (has_git && !job.rel.empty() && options_.git_ignore) MaybeEnterNestedRepo(fd, &job);
+    if (has_git && !job.rel.empty() && options_.git_ignore) MaybeEnterNestedRepo(&job);
     if (has_gitignore && job.git != nullptr) {
       std::string content;
       // Like git, an in-tree .gitignore that is a symbolic link is not followed.
