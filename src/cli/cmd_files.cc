@@ -17,6 +17,7 @@ namespace codeindex::cli {
 Status RunFiles(const FilesArgs& args, std::ostream& out) {
   ScanOptions options;
   options.workspace = args.workspace;
+  options.threads = args.threads;
   ASSIGN_OR_RETURN(ScanResult result, Scan(options));
   const ScanStats& s = result.stats;
   if (args.json) {

@@ -41,6 +41,7 @@ struct FilesArgs {
   bool json = false;
   bool null_separated = false;  // -0: NUL-terminated paths, for names with newlines
   bool stats = false;           // print counts of skipped files to stderr
+  int threads = 0;              // walker threads; 0 = one per core (ScanOptions::threads)
 };
 Status RunFiles(const FilesArgs& args, std::ostream& out);
 

@@ -29,9 +29,12 @@ std::string ExtensionsFooter() {
     col += static_cast<int>(e.extension.size()) + 1;
   }
   s +=
-      "\n\nRules: .gitignore (every level), .git/info/exclude, core.excludesFile, then "
-      ".rooignore\nand .codeindexignore; hidden names and the original's ignored directories "
-      "skipped;\nfiles over 1 MiB and binary files (NUL in the first 8 KiB) skipped.";
+      "\n\nRules (see src/scan/scanner.h): inside a git work tree, .gitignore files (every\n"
+      "level, also above the workspace), info/exclude and core.excludesFile, exactly as git\n"
+      "applies them; then .ignore, .rgignore, .rooignore and .codeindexignore at every level\n"
+      "(also outside git). Hidden names and the original's ignored directories (node_modules,\n"
+      "dist, vendor, ...) are skipped, as are files over 1 MiB and binary files (NUL in the\n"
+      "first 8 KiB). Symbolic links are followed. Output is sorted by path bytes.";
   return s;
 }
 
@@ -83,6 +86,8 @@ int Main(int argc, char** argv) {
   files->add_flag("--json", files_args.json, "Print one JSON object");
   files->add_flag("-0,--null", files_args.null_separated, "End each path with NUL, not newline");
   files->add_flag("--stats", files_args.stats, "Print what was skipped and why to stderr");
+  files->add_option("-j,--threads", files_args.threads, "Walker threads (default: one per core)")
+      ->check(CLI::Range(0, 256));
   files->footer(ExtensionsFooter());
 
   FileArgs chunks_args;

@@ -323,11 +323,36 @@ IgnoreList IgnoreList::Parse(std::string_view content, std::string_view base, bo
     p.line = lineno;
     list.patterns_.push_back(std::move(p));
   }
+  list.BuildIndex();
   return list;
+}
+
+void IgnoreList::BuildIndex() {
+  by_literal_.clear();
+  by_ext_.clear();
+  rest_.clear();
+  for (uint32_t i = static_cast<uint32_t>(patterns_.size()); i-- > 0;) {
+    const IgnorePattern& p = patterns_[i];
+    // With case folding the keys would need folding too; such lists are rare (a
+    // core.ignoreCase repository), so they simply use the scan.
+    if (!casefold_ && p.kind == IgnorePattern::Kind::kBasenameLiteral) {
+      by_literal_[p.text].push_back(i);
+      continue;
+    }
+    if (!casefold_ && p.kind == IgnorePattern::Kind::kBasenameEndsWith) {
+      size_t dot = p.text.rfind('.');
+      if (dot != std::string::npos && dot > 0) {
+        by_ext_[p.text.substr(dot)].push_back(i);
+        continue;
+      }
+    }
+    rest_.push_back(i);
+  }
 }
 
 void IgnoreList::Append(const IgnoreList& later) {
   patterns_.insert(patterns_.end(), later.patterns_.begin(), later.patterns_.end());
+  BuildIndex();
   if (source_.empty())
     source_ = later.source_;
   else if (!later.source_.empty())
@@ -379,6 +404,39 @@ bool IgnoreList::MatchOne(const IgnorePattern& p, std::string_view path,
 }
 
 const IgnorePattern* IgnoreList::LastMatching(std::string_view path, bool is_dir) const {
+  if (patterns_.empty()) return nullptr;
+  size_t slash = path.rfind('/');
+  std::string_view basename = slash == std::string_view::npos ? path : path.substr(slash + 1);
+  // Highest matching index so far, plus one (0 = none).
+  uint32_t best = 0;
+  auto consider = [&](const std::vector<uint32_t>& candidates, bool verify) {
+    for (uint32_t i : candidates) {  // decreasing: the first that matches is the best here
+      if (i + 1 <= best) return;
+      const IgnorePattern& p = patterns_[i];
+      if ((p.flags & IgnorePattern::kMustBeDir) && !is_dir) continue;
+      if (!verify || MatchOne(p, path, basename)) {
+        best = i + 1;
+        return;
+      }
+    }
+  };
+  if (!by_literal_.empty()) {
+    auto it = by_literal_.find(basename);
+    if (it != by_literal_.end()) consider(it->second, /*verify=*/false);
+  }
+  if (!by_ext_.empty()) {
+    size_t dot = basename.rfind('.');
+    if (dot != std::string_view::npos) {
+      auto it = by_ext_.find(basename.substr(dot));
+      // A suffix ending in ".ext" can only match a name whose last ".ext" is the same.
+      if (it != by_ext_.end()) consider(it->second, /*verify=*/true);
+    }
+  }
+  consider(rest_, /*verify=*/true);
+  return best == 0 ? nullptr : &patterns_[best - 1];
+}
+
+const IgnorePattern* IgnoreList::LastMatchingLinear(std::string_view path, bool is_dir) const {
   if (patterns_.empty()) return nullptr;
   size_t slash = path.rfind('/');
   std::string_view basename = slash == std::string_view::npos ? path : path.substr(slash + 1);

@@ -40,6 +40,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace codeindex {
@@ -100,8 +101,13 @@ class IgnoreList {
     return (p->flags & IgnorePattern::kNegative) ? IgnoreMatch::kWhitelist : IgnoreMatch::kIgnore;
   }
 
-  // The pattern that decides (the last one that matches), or nullptr.
+  // The pattern that decides (the last one that matches), or nullptr. Uses the index
+  // built by Parse()/Append(): literal basenames in a hash table, "*.ext" patterns bucketed
+  // by their final ".ext", and a scan of the remaining patterns that stops below the best
+  // match found so far; the result is the one LastMatchingLinear() gives.
   const IgnorePattern* LastMatching(std::string_view path, bool is_dir) const;
+  // The reference: every pattern from the last to the first (git's loop).
+  const IgnorePattern* LastMatchingLinear(std::string_view path, bool is_dir) const;
 
   bool empty() const { return patterns_.empty(); }
   size_t size() const { return patterns_.size(); }
@@ -111,9 +117,21 @@ class IgnoreList {
 
  private:
   bool MatchOne(const IgnorePattern& p, std::string_view path, std::string_view basename) const;
+  void BuildIndex();
+
+  struct StringHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  using StringMap =
+      std::unordered_map<std::string, std::vector<uint32_t>, StringHash, std::equal_to<>>;
 
   std::vector<IgnorePattern> patterns_;
-  std::string base_;  // "" or "dir/sub" (no trailing slash)
+  // Pattern indices, each list in decreasing order (later patterns first).
+  StringMap by_literal_;  // kBasenameLiteral, keyed by the basename
+  StringMap by_ext_;      // kBasenameEndsWith whose literal has a '.', keyed by its last ".ext"
+  std::vector<uint32_t> rest_;  // everything else
+  std::string base_;            // "" or "dir/sub" (no trailing slash)
   std::string source_;
   bool casefold_ = false;
 };

@@ -1,5 +1,6 @@
 #include "scan/ignore.h"
 
+#include <random>
 #include <string>
 #include <vector>
 
@@ -300,6 +301,45 @@ TEST(IgnoreListTest, TrimTrailingSpaces) {
   EXPECT_EQ(TrimTrailingSpaces("a\\"), "a\\");
   EXPECT_EQ(TrimTrailingSpaces("   "), "");
   EXPECT_EQ(TrimTrailingSpaces("a b"), "a b");
+}
+
+// The indexed lookup must pick exactly the pattern git's last-to-first loop picks.
+TEST(IgnoreListTest, IndexedLookupEqualsLinearScan) {
+  const std::vector<std::string> names = {"a.o", "b.tar.gz", "main.py", "Makefile", "x.gz",
+                                          ".o",  "build",    "lib.a",   "a.O",      "gz"};
+  const std::vector<std::string> dirs = {"", "src/", "build/", "a/b/"};
+  const std::vector<std::string> pieces = {
+      "a.o",  "*.o",  "*.gz",     "*.tar.gz", "*z",   "build",   "build/",   "!build",   "!*.o",
+      "!a.o", "/a.o", "src/*.py", "*.[oa]",   "lib*", "**/x.gz", "a/**",     "!*.gz",    "*.O",
+      "gz",   "*",    "main.py/", "!main.py", ".o",   "*.",      "Makefile", "!/build/", "*.py"};
+  std::mt19937 rng(7);
+  int compared = 0, decided = 0;
+  for (int round = 0; round < 300; ++round) {
+    std::string text;
+    int n = std::uniform_int_distribution<int>(1, 12)(rng);
+    for (int i = 0; i < n; ++i) {
+      text += pieces[std::uniform_int_distribution<size_t>(0, pieces.size() - 1)(rng)] + "\n";
+    }
+    IgnoreList list = IgnoreList::Parse(text, "");
+    IgnoreList appended = IgnoreList::Parse("*.py\n!a.o\n", "");
+    appended.Append(list);
+    for (const std::string& d : dirs) {
+      for (const std::string& name : names) {
+        for (bool is_dir : {false, true}) {
+          for (const IgnoreList* l : {&list, &appended}) {
+            const IgnorePattern* fast = l->LastMatching(d + name, is_dir);
+            const IgnorePattern* slow = l->LastMatchingLinear(d + name, is_dir);
+            ASSERT_EQ(fast, slow) << "patterns:\n"
+                                  << text << "path " << d + name << " dir " << is_dir;
+            ++compared;
+            decided += fast != nullptr;
+          }
+        }
+      }
+    }
+  }
+  EXPECT_GT(decided, compared / 4);
+  EXPECT_LT(decided, compared);
 }
 
 TEST(IgnoreChainTest, DeeperListDecidesFirst) {

@@ -27,8 +27,6 @@
 namespace codeindex {
 namespace {
 
-constexpr size_t kBinaryProbeBytes = 8192;
-
 // spec ORIGINAL-INDEXING.md §5.1 DIRS_TO_IGNORE, single-component entries (`.git` and `.*`
 // are covered by the hidden-name rule, the two pairs by IsIgnoredPair).
 constexpr std::string_view kIgnoredNames[] = {
@@ -121,8 +119,11 @@ struct DirJob {
 
 // The path of a workspace-relative path inside its repository.
 std::string_view GitPath(const GitContext& g, std::string_view rel, std::string* scratch) {
-  if (g.ws_prefix.empty())
-    return g.strip >= rel.size() + 1 ? std::string_view() : rel.substr(g.strip);
+  if (g.ws_prefix.empty()) {
+    // Outer repository at the workspace root (strip 0), or a nested one: drop its prefix;
+    // its own top directory maps to "".
+    return g.strip > rel.size() ? std::string_view() : rel.substr(g.strip);
+  }
   if (rel.empty()) return g.ws_prefix;
   scratch->assign(g.ws_prefix);
   scratch->push_back('/');
@@ -310,7 +311,7 @@ class Walker {
   }
 
   // Starts a nested repository when `dir` (below the root) holds a `.git`.
-  void MaybeEnterNestedRepo(int /*fd*/, DirJob* dir) {
+  void MaybeEnterNestedRepo(DirJob* dir) {
     std::optional<GitRepo> repo = OpenGitRepoAt(Display(dir->rel));
     if (!repo) return;
     auto ctx = std::make_shared<GitContext>();
@@ -376,7 +377,7 @@ class Walker {
         if (n == kExtraNames[i]) extra_present[i] = true;
       }
     }
-    if (has_git && !job.rel.empty() && options_.git_ignore) MaybeEnterNestedRepo(fd, &job);
+    if (has_git && !job.rel.empty() && options_.git_ignore) MaybeEnterNestedRepo(&job);
     if (has_gitignore && job.git != nullptr) {
       std::string content;
       // Like git, an in-tree .gitignore that is a symbolic link is not followed.
@@ -388,7 +389,7 @@ class Walker {
         node->list =
             IgnoreList::Parse(content, base, job.git->casefold, JoinRel(job.rel, ".gitignore"));
         if (!node->list.empty()) job.gitignore = std::move(node);
-      } else if (errno != ENOENT && errno != ELOOP) {
+      } else if (errno != ENOENT && errno != ELOOP && errno != EISDIR) {
         Error(out, JoinRel(job.rel, ".gitignore"), errno);
       }
     }
@@ -399,7 +400,8 @@ class Walker {
         if (!extra_present[i]) continue;
         std::string content;
         if (!ReadAt(fd, kExtraNames[i], 0, &content)) {
-          if (errno != ENOENT) Error(out, JoinRel(job.rel, kExtraNames[i]), errno);
+          if (errno != ENOENT && errno != EISDIR)
+            Error(out, JoinRel(job.rel, kExtraNames[i]), errno);
           continue;
         }
         IgnoreList list =
@@ -498,8 +500,11 @@ class Walker {
         return;
       }
       char buf[kBinaryProbeBytes];
+      // Stop at the size fstat gave: for the usual file shorter than the probe, this saves
+      // the read() that would only report end of file (a third of the system calls).
+      const size_t want = std::min(sizeof buf, static_cast<size_t>(std::max<off_t>(st.st_size, 0)));
       size_t got = 0;
-      while (got < sizeof buf) {
+      while (got < want) {
         ssize_t n = ::read(fd, buf + got, sizeof buf - got);
         if (n < 0) {
           if (errno == EINTR) continue;
@@ -512,7 +517,7 @@ class Walker {
         got += static_cast<size_t>(n);
       }
       ::close(fd);
-      if (std::memchr(buf, '\0', got) != nullptr) {
+      if (LooksBinary(std::string_view(buf, got))) {
         ++out.stats.skipped_binary;
         return;
       }
@@ -580,6 +585,10 @@ void SetUpOuterRepo(const ScanOptions& options, const std::string& physical, Dir
 }
 
 }  // namespace
+
+bool LooksBinary(std::string_view content) {
+  return std::memchr(content.data(), '\0', std::min(content.size(), kBinaryProbeBytes)) != nullptr;
+}
 
 Result<ScanResult> Scan(const ScanOptions& options) {
   std::string root = options.workspace.empty() ? "." : options.workspace;

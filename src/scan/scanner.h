@@ -58,8 +58,10 @@
 #ifndef CODEINDEX_SCAN_SCANNER_H_
 #define CODEINDEX_SCAN_SCANNER_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/status.h"
@@ -72,8 +74,10 @@ struct ScanOptions {
   std::string workspace;
   // The original's MAX_FILE_SIZE_BYTES; strictly larger files are skipped.
   uint64_t max_file_size = 1 << 20;
-  // Read the first 8 KiB of every candidate and skip files with a NUL byte. Costs one
-  // open+read per file; turning it off is only for benchmarks that isolate the walk.
+  // Read the first 8 KiB of every candidate and skip files with a NUL byte (rule 7). Costs
+  // an open, a read and a close per candidate: about half of the scan's system calls
+  // (bench/README.md). A caller that reads every listed file anyway (the indexer) may turn
+  // it off and apply LooksBinary() to the bytes it reads: the result is the same.
   bool skip_binary = true;
   // Apply .gitignore / info/exclude / core.excludesFile (rule 3).
   bool git_ignore = true;
@@ -83,9 +87,11 @@ struct ScanOptions {
   bool require_git = true;
   // Apply .ignore, .rgignore, .rooignore and .codeindexignore (rule 4).
   bool extra_ignore_files = true;
-  // Walker threads; 0 means one per core (capped at 8). On the 2-core bench machine two
-  // threads walk a warm 60K-file tree 1.6x faster than one; more threads than cores do
-  // not help (bench/README.md, "scan").
+  // Walker threads; 0 means one per core (capped at 8). The walk is system-call bound
+  // (open, fstat, read, close per candidate file) and directories are independent units
+  // of work. Total CPU is the same for 1, 2 and 4 threads on the 2-core bench machine (no
+  // measurable pool overhead); the wall-clock gain could not be measured there because the
+  // machine was saturated by other work (bench/README.md, "Scanner").
   int threads = 0;
 };
 
@@ -117,6 +123,11 @@ struct ScanResult {
   std::vector<Status> errors;
   ScanStats stats;
 };
+
+// Rule 7: the number of leading bytes inspected, and the test itself (a NUL byte among
+// the first kBinaryProbeBytes of `content`).
+inline constexpr size_t kBinaryProbeBytes = 8192;
+bool LooksBinary(std::string_view content);
 
 // Walks the workspace. Fails only when the root itself cannot be read: kNotFound when it
 // does not exist, kInvalidArgument when it is not a directory, kIOError otherwise.

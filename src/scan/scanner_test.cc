@@ -148,6 +148,18 @@ TEST_F(ScannerTest, BinaryMeansNulInTheFirst8KiB) {
   EXPECT_THAT(Paths(o), ElementsAre("early.c", "edge.c", "empty.c", "late.c"));
 }
 
+TEST(LooksBinaryTest, NulWithinTheProbe) {
+  EXPECT_FALSE(LooksBinary(""));
+  EXPECT_FALSE(LooksBinary("plain text\n"));
+  EXPECT_TRUE(LooksBinary(std::string("a\0b", 3)));
+  std::string edge(kBinaryProbeBytes, 'a');
+  edge.back() = '\0';
+  EXPECT_TRUE(LooksBinary(edge));
+  edge += std::string("\0", 1);
+  edge[kBinaryProbeBytes - 1] = 'a';
+  EXPECT_FALSE(LooksBinary(edge));  // the NUL is at offset 8192, past the probe
+}
+
 TEST_F(ScannerTest, RawByteNamesAndByteOrder) {
   Write("with space.py");
   Write("new\nline.py");
@@ -347,6 +359,18 @@ TEST_F(ScannerTest, CodeindexIgnoreFilesLayerOnTop) {
   ScanOptions o;
   o.extra_ignore_files = false;
   EXPECT_THAT(Paths(o), ElementsAre("fixtures/f.py", "main.py", "sub/local.py"));
+}
+
+TEST_F(ScannerTest, IgnoreFileThatIsADirectoryOrALinkIsNotAnError) {
+  GitInit(ws_);
+  Write(".gitignore/inner.py");  // a directory named .gitignore (hidden: not listed)
+  Write(".rooignore/x.py");
+  Write("sub/real-ignore", "a.py\n");
+  fs::create_symlink("real-ignore", ws_ + "/sub/.gitignore");  // git does not follow it
+  Write("sub/a.py");
+  Write("b.py");
+  EXPECT_THAT(Paths(), ElementsAre("b.py", "sub/a.py"));
+  EXPECT_THAT(last_.errors, IsEmpty());
 }
 
 TEST_F(ScannerTest, RooIgnoreWorksWithoutGit) {
