@@ -87,6 +87,7 @@ struct IndexStats {
   uint64_t files_parsed = 0;
   uint64_t files_removed = 0;
   uint64_t files_failed = 0;
+  uint64_t files_skipped = 0;    // binary content found when reading
   uint64_t files_recovered = 0;  // dirty files redone after a killed run
   uint64_t blocks_added = 0;
   bool rebuilt = false;          // content options changed (or first run)

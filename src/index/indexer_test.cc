@@ -230,6 +230,22 @@ TEST_F(IndexerTest, PerFileErrorsDoNotStopTheRun) {
   EXPECT_EQ(OpenCatalog()->ListFiles()->size(), 1u);
 }
 
+TEST_F(IndexerTest, BinaryFilesAreSkippedAndDropOut) {
+  Write("text.py", "ok\n");
+  Write("blob.py", "ok\n");
+  ASSERT_TRUE(Run().ok());
+  EXPECT_EQ(OpenCatalog()->ListFiles()->size(), 2u);
+  Write("blob.py", std::string("x\0y\n", 4));  // became binary
+  auto s = Run();
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->files_skipped, 1u);
+  EXPECT_EQ(s->files_failed, 0u);
+  auto files = *OpenCatalog()->ListFiles();
+  ASSERT_EQ(files.size(), 1u);
+  EXPECT_EQ(files[0].path, "text.py");
+  ExpectConsistent();
+}
+
 TEST_F(IndexerTest, CancelLeavesAConsistentIndex) {
   // More files than the workers' queue holds, so that cancelling stops them early.
   constexpr size_t kFiles = 400;

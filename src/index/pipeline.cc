@@ -1,6 +1,7 @@
 #include "index/pipeline.h"
 
 #include "index/text_derived.h"
+#include "parse/symbols.h"
 #include "store/catalog.h"
 #include "text/text_index.h"
 
@@ -26,6 +27,15 @@ FileProcessor MakeFileProcessor(const ParseOptions& options) {
       r.segment_hash = std::move(b.segment_hash);
       r.content = std::move(b.content);
       pf.blocks.push_back(std::move(r));
+    }
+    // Symbols are best effort: a file whose symbols fail still has its blocks indexed.
+    Result<FileSymbols> symbols = ExtractSymbols(rel_path, text, SymbolOptions{});
+    if (symbols.ok()) {
+      for (Symbol& s : symbols->symbols) {
+        pf.symbols.push_back(SymbolRecord{std::move(s.name), std::move(s.kind), std::move(s.scope),
+                                          s.start_line, s.end_line, ""});
+      }
+      for (Import& i : symbols->imports) pf.imports.push_back({std::move(i.text), i.line});
     }
     return pf;
   };
