@@ -1,12 +1,11 @@
 #include "embed/bert.h"
 
-#include <omp.h>
-
 #include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <omp.h>
 
 #include "base/file.h"
 #include "embed/common.h"
@@ -15,9 +14,9 @@
 namespace codeindex {
 namespace {
 
-using nlohmann::json;
 using embed_internal::FileExists;
 using embed_internal::JoinPath;
+using nlohmann::json;
 
 Result<json> ReadJson(const std::string& path) {
   ASSIGN_OR_RETURN(std::string text, ReadFile(path));
@@ -100,10 +99,11 @@ Result<std::unique_ptr<BertModel>> BertModel::Open(const std::string& dir, const
   auto m = std::unique_ptr<BertModel>(new BertModel());
   const std::string config_path = JoinPath(dir, "config.json");
   if (!FileExists(config_path)) {
-    return Status::NotFound(fmt::format("{}: no config.json (a transformer model directory needs "
-                                        "config.json, model.safetensors and tokenizer.json or "
-                                        "vocab.txt)",
-                                        dir));
+    return Status::NotFound(
+        fmt::format("{}: no config.json (a transformer model directory needs "
+                    "config.json, model.safetensors and tokenizer.json or "
+                    "vocab.txt)",
+                    dir));
   }
   ASSIGN_OR_RETURN(json cj, ReadJson(config_path));
   if (!cj.is_object()) return Status::Corruption(fmt::format("{}: not an object", config_path));
@@ -136,12 +136,12 @@ Result<std::unique_ptr<BertModel>> BertModel::Open(const std::string& dir, const
     return Status::Usage(fmt::format("{}: hidden_act \"{}\" is not supported", config_path, act));
   }
   if (cj.value("position_embedding_type", std::string("absolute")) != "absolute") {
-    return Status::Usage(fmt::format("{}: only absolute position embeddings are supported",
-                                     config_path));
+    return Status::Usage(
+        fmt::format("{}: only absolute position embeddings are supported", config_path));
   }
   if (c.vocab_size <= 0 || c.hidden <= 0 || c.layers <= 0 || c.heads <= 0 ||
-      c.hidden % c.heads != 0 || c.intermediate <= 0 || c.max_positions <= 0 ||
-      c.type_vocab <= 0 || c.hidden > 16384 || c.layers > 256 || c.intermediate > 65536) {
+      c.hidden % c.heads != 0 || c.intermediate <= 0 || c.max_positions <= 0 || c.type_vocab <= 0 ||
+      c.hidden > 16384 || c.layers > 256 || c.intermediate > 65536) {
     return Status::Corruption(fmt::format("{}: inconsistent model dimensions", config_path));
   }
 
@@ -217,11 +217,14 @@ Result<std::unique_ptr<BertModel>> BertModel::Open(const std::string& dir, const
   WeightReader r(st, prefix);
   const int64_t H = c.hidden, I = c.intermediate;
   ASSIGN_OR_RETURN(m->word_emb_, r.Get("embeddings.word_embeddings.weight", c.vocab_size * H));
-  ASSIGN_OR_RETURN(m->pos_emb_, r.Get("embeddings.position_embeddings.weight", c.max_positions * H));
-  ASSIGN_OR_RETURN(m->type_emb_, r.Get("embeddings.token_type_embeddings.weight", c.type_vocab * H));
+  ASSIGN_OR_RETURN(m->pos_emb_,
+                   r.Get("embeddings.position_embeddings.weight", c.max_positions * H));
+  ASSIGN_OR_RETURN(m->type_emb_,
+                   r.Get("embeddings.token_type_embeddings.weight", c.type_vocab * H));
   ASSIGN_OR_RETURN(m->emb_ln_g_,
                    r.Get("embeddings.LayerNorm.weight", H, "embeddings.LayerNorm.gamma"));
-  ASSIGN_OR_RETURN(m->emb_ln_b_, r.Get("embeddings.LayerNorm.bias", H, "embeddings.LayerNorm.beta"));
+  ASSIGN_OR_RETURN(m->emb_ln_b_,
+                   r.Get("embeddings.LayerNorm.bias", H, "embeddings.LayerNorm.beta"));
   m->precision_ = options.precision;
   auto linear = [&](const std::string& name, int out, int in) -> Result<Linear> {
     Linear l;
@@ -249,7 +252,8 @@ Result<std::unique_ptr<BertModel>> BertModel::Open(const std::string& dir, const
                                     p + "attention.output.LayerNorm.gamma"));
     ASSIGN_OR_RETURN(L.ln1_b, r.Get(p + "attention.output.LayerNorm.bias", H,
                                     p + "attention.output.LayerNorm.beta"));
-    ASSIGN_OR_RETURN(L.ln2_g, r.Get(p + "output.LayerNorm.weight", H, p + "output.LayerNorm.gamma"));
+    ASSIGN_OR_RETURN(L.ln2_g,
+                     r.Get(p + "output.LayerNorm.weight", H, p + "output.LayerNorm.gamma"));
     ASSIGN_OR_RETURN(L.ln2_b, r.Get(p + "output.LayerNorm.bias", H, p + "output.LayerNorm.beta"));
     m->layers_.push_back(std::move(L));
   }
@@ -262,8 +266,8 @@ bool BertModel::Tokenize(std::string_view text, std::vector<int32_t>* ids) const
   const auto& suf = tokenizer_->suffix_ids();
   ids->insert(ids->end(), pre.begin(), pre.end());
   tokenizer_->Encode(text, ids);
-  const size_t budget = static_cast<size_t>(max_tokens_) - std::min<size_t>(
-                            static_cast<size_t>(max_tokens_) - 1, suf.size());
+  const size_t budget = static_cast<size_t>(max_tokens_) -
+                        std::min<size_t>(static_cast<size_t>(max_tokens_) - 1, suf.size());
   const bool cut = ids->size() > budget;
   if (cut) ids->resize(budget);
   ids->insert(ids->end(), suf.begin(), suf.end());
@@ -406,8 +410,7 @@ class BertEmbedder final : public Embedder {
   std::string model_id() const override { return model_id_; }
   std::string fingerprint() const override { return fingerprint_; }
 
-  Status Embed(std::span<const std::string_view> texts, EmbedKind kind,
-               float* out) const override {
+  Status Embed(std::span<const std::string_view> texts, EmbedKind kind, float* out) const override {
     omp_set_num_threads(threads_);  // per calling thread: bounds OpenBLAS and oneDNN
     const std::string& prefix = kind == EmbedKind::kQuery ? query_prefix_ : document_prefix_;
     std::vector<std::vector<int32_t>> seqs(texts.size());
@@ -449,9 +452,9 @@ Result<std::unique_ptr<Embedder>> OpenBertEmbedder(const EmbedderConfig& config)
   o.max_tokens = config.max_tokens;
   ASSIGN_OR_RETURN(auto model, BertModel::Open(config.model, o));
   if (config.dimensions != 0 && config.dimensions != model->hidden()) {
-    return Status::InvalidArgument(fmt::format(
-        "{}: the model has dimension {} but the configuration says {}", config.model,
-        model->hidden(), config.dimensions));
+    return Status::InvalidArgument(
+        fmt::format("{}: the model has dimension {} but the configuration says {}", config.model,
+                    model->hidden(), config.dimensions));
   }
   std::vector<std::string> files;
   for (const char* f : {"model.safetensors", "config.json", "tokenizer.json", "vocab.txt",

@@ -1,12 +1,11 @@
 // EmbeddingCache on SQLite, and CachingEmbedder. Format: docs/formats/embed-cache.md.
-#include <sqlite3.h>
-#include <unistd.h>
-
 #include <cstring>
 #include <map>
 #include <mutex>
 
 #include <fmt/format.h>
+#include <sqlite3.h>
+#include <unistd.h>
 
 #include "embed/embedder.h"
 
@@ -129,8 +128,9 @@ class SqliteCache final : public EmbeddingCache {
   Status RetainOnly(std::string_view keep_model) override {
     std::lock_guard<std::mutex> l(mu_);
     RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
-    Stmt del(db_,
-             "DELETE FROM vectors WHERE model NOT IN (SELECT id FROM models WHERE fingerprint = ?1)");
+    Stmt del(
+        db_,
+        "DELETE FROM vectors WHERE model NOT IN (SELECT id FROM models WHERE fingerprint = ?1)");
     Stmt delm(db_, "DELETE FROM models WHERE fingerprint <> ?1");
     if (!del.ok() || !delm.ok()) {
       (void)Exec("ROLLBACK");
@@ -170,8 +170,8 @@ class SqliteCache final : public EmbeddingCache {
   Status Exec(const char* sql) {
     char* err = nullptr;
     if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
-      Status s = Status::IOError(fmt::format("{}: embedding cache: {}", path_,
-                                             err ? err : sqlite3_errmsg(db_)));
+      Status s = Status::IOError(
+          fmt::format("{}: embedding cache: {}", path_, err ? err : sqlite3_errmsg(db_)));
       sqlite3_free(err);
       return s;
     }
@@ -202,8 +202,7 @@ class SqliteCache final : public EmbeddingCache {
       // Another (older or newer) format, or a new file: it is only a cache, so start over.
       RETURN_IF_ERROR(Exec("DROP TABLE IF EXISTS vectors; DROP TABLE IF EXISTS models;"));
       RETURN_IF_ERROR(Exec(kSchema));
-      RETURN_IF_ERROR(
-          Exec(fmt::format("PRAGMA user_version = {}", kCacheFormatVersion).c_str()));
+      RETURN_IF_ERROR(Exec(fmt::format("PRAGMA user_version = {}", kCacheFormatVersion).c_str()));
     }
     return Status::OK();
   }
@@ -239,9 +238,9 @@ class SqliteCache final : public EmbeddingCache {
   }
 
   Status DimMismatch(std::string_view model, int stored, int dim) const {
-    return Status::InvalidArgument(fmt::format(
-        "{}: embedding cache holds dimension {} for model {}, asked for {}", path_, stored,
-        model, dim));
+    return Status::InvalidArgument(
+        fmt::format("{}: embedding cache holds dimension {} for model {}, asked for {}", path_,
+                    stored, model, dim));
   }
 
   std::string path_;

@@ -1,11 +1,10 @@
 #include "embed/embedder.h"
 
-#include <sys/stat.h>
-
 #include <cmath>
 #include <cstdio>
 
 #include <fmt/format.h>
+#include <sys/stat.h>
 
 #include "base/hash.h"
 #include "embed/bert.h"
@@ -17,11 +16,16 @@ namespace codeindex {
 
 std::string_view ProviderName(Provider p) {
   switch (p) {
-    case Provider::kStatic: return "static";
-    case Provider::kTransformer: return "transformer";
-    case Provider::kOpenAI: return "openai";
-    case Provider::kOpenAICompatible: return "openai-compatible";
-    case Provider::kOllama: return "ollama";
+    case Provider::kStatic:
+      return "static";
+    case Provider::kTransformer:
+      return "transformer";
+    case Provider::kOpenAI:
+      return "openai";
+    case Provider::kOpenAICompatible:
+      return "openai-compatible";
+    case Provider::kOllama:
+      return "ollama";
   }
   return "?";
 }
@@ -31,10 +35,10 @@ Result<Provider> ParseProvider(std::string_view name) {
                      Provider::kOpenAICompatible, Provider::kOllama}) {
     if (ProviderName(p) == name) return p;
   }
-  return Status::InvalidArgument(fmt::format(
-      "unknown embedding provider \"{}\" (expected static, transformer, openai, "
-      "openai-compatible or ollama)",
-      name));
+  return Status::InvalidArgument(
+      fmt::format("unknown embedding provider \"{}\" (expected static, transformer, openai, "
+                  "openai-compatible or ollama)",
+                  name));
 }
 
 std::string EmbedderConfig::ContentHash() const {

@@ -137,7 +137,7 @@ struct EmbedderConfig {
 // Usage and retry counters, for `status` and tests.
 struct EmbedStats {
   std::atomic<uint64_t> texts{0};
-  std::atomic<uint64_t> requests{0};      // remote HTTP requests (incl. retries)
+  std::atomic<uint64_t> requests{0};  // remote HTTP requests (incl. retries)
   std::atomic<uint64_t> retries{0};
   std::atomic<uint64_t> truncated{0};     // texts cut to the per-item cap or max_tokens
   std::atomic<uint64_t> usage_tokens{0};  // remote: usage.prompt_tokens summed
@@ -180,8 +180,8 @@ class Embedder {
 
 // Seams for tests and embedding hosts. Every pointer may be null (= the real thing).
 struct EmbedderEnv {
-  Clock* clock = nullptr;                 // remote: time and sleeps (retries, 429 pauses)
-  RateLimitState* rate_limit = nullptr;   // remote: the shared 429 state (default: per provider)
+  Clock* clock = nullptr;                // remote: time and sleeps (retries, 429 pauses)
+  RateLimitState* rate_limit = nullptr;  // remote: the shared 429 state (default: per provider)
   // Looks up an environment variable (the API key); default std::getenv.
   std::string (*getenv)(const char* name) = nullptr;
 };
@@ -224,8 +224,8 @@ class EmbeddingCache {
   // For each i, if (model, keys[i]) is cached with dimension `dim`, copies it to
   // out[i*dim ..] and sets found[i] = true; else found[i] = false.
   // REQUIRES: found.size() == keys.size(); out has keys.size() * dim floats.
-  virtual Status Get(std::string_view model, std::span<const std::string> keys, int dim,
-                     float* out, std::span<bool> found) = 0;
+  virtual Status Get(std::string_view model, std::span<const std::string> keys, int dim, float* out,
+                     std::span<bool> found) = 0;
   // Stores vectors[i*dim ..] under (model, keys[i]), replacing what was there, in one
   // transaction.
   virtual Status Put(std::string_view model, std::span<const std::string> keys, int dim,
@@ -253,8 +253,7 @@ class CachingEmbedder final : public Embedder {
   int dimension() const override { return inner_->dimension(); }
   std::string model_id() const override { return inner_->model_id(); }
   std::string fingerprint() const override { return fingerprint_; }
-  Status Embed(std::span<const std::string_view> texts, EmbedKind kind,
-               float* out) const override;
+  Status Embed(std::span<const std::string_view> texts, EmbedKind kind, float* out) const override;
   Status Validate() const override { return inner_->Validate(); }
 
   uint64_t hits() const { return hits_.load(); }

@@ -1,12 +1,11 @@
 #include "embed/gemm.h"
 
-#include <cblas.h>
-#include <oneapi/dnnl/dnnl.h>
-
 #include <algorithm>
 #include <cmath>
 
+#include <cblas.h>
 #include <fmt/format.h>
+#include <oneapi/dnnl/dnnl.h>
 
 namespace codeindex {
 
@@ -20,8 +19,8 @@ void LinearF32(const float* x, int m, int k, const float* w, const float* bias, 
 
 void GemmF32(bool trans_b, int m, int n, int k, float alpha, const float* a, int lda,
              const float* b, int ldb, float beta, float* c, int ldc) {
-  cblas_sgemm(CblasRowMajor, CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans, m, n, k, alpha,
-              a, lda, b, ldb, beta, c, ldc);
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans, m, n, k, alpha, a,
+              lda, b, ldb, beta, c, ldc);
 }
 
 QuantizedLinear QuantizeLinear(const float* w, int n, int k) {
@@ -54,7 +53,8 @@ Status GemmU8S8S32(int m, int n, int k, const uint8_t* a, const int8_t* b, int32
   const dnnl_status_t st =
       dnnl_gemm_u8s8s32('N', 'T', 'F', m, n, k, 1.0f, a, k, 0, b, k, 0, 0.0f, c, n, &co);
   if (st != dnnl_success) {
-    return Status::Internal(fmt::format("oneDNN int8 gemm failed (status {})", static_cast<int>(st)));
+    return Status::Internal(
+        fmt::format("oneDNN int8 gemm failed (status {})", static_cast<int>(st)));
   }
   return Status::OK();
 }
@@ -90,7 +90,8 @@ Status LinearI8(const float* x, int m, const QuantizedLinear& w, const float* bi
     a_zero[i] = z;
     uint8_t* out = qa.data() + static_cast<size_t>(i) * k;
     for (int p = 0; p < k; ++p) {
-      out[p] = static_cast<uint8_t>(std::clamp(static_cast<int32_t>(std::lround(row[p] / s)) + z, 0, 127));
+      out[p] = static_cast<uint8_t>(
+          std::clamp(static_cast<int32_t>(std::lround(row[p] / s)) + z, 0, 127));
     }
   }
   std::vector<int32_t> acc(static_cast<size_t>(m) * n);

@@ -10,8 +10,8 @@ void AxpyF32Avx2(const float* row, float w, float* acc, size_t dim) {
   const __m256 vw = _mm256_set1_ps(w);
   size_t i = 0;
   for (; i + 8 <= dim; i += 8) {
-    _mm256_storeu_ps(acc + i, _mm256_fmadd_ps(vw, _mm256_loadu_ps(row + i),
-                                              _mm256_loadu_ps(acc + i)));
+    _mm256_storeu_ps(acc + i,
+                     _mm256_fmadd_ps(vw, _mm256_loadu_ps(row + i), _mm256_loadu_ps(acc + i)));
   }
   for (; i < dim; ++i) acc[i] += w * row[i];
 }
@@ -20,8 +20,7 @@ void AxpyF16Avx2(const uint16_t* row, float w, float* acc, size_t dim) {
   const __m256 vw = _mm256_set1_ps(w);
   size_t i = 0;
   for (; i + 8 <= dim; i += 8) {
-    const __m256 x =
-        _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(row + i)));
+    const __m256 x = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(row + i)));
     _mm256_storeu_ps(acc + i, _mm256_fmadd_ps(vw, x, _mm256_loadu_ps(acc + i)));
   }
   for (; i < dim; ++i) {

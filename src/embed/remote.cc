@@ -110,8 +110,7 @@ class RemoteEmbedder final : public Embedder {
   }
   std::string fingerprint() const override { return fingerprint_; }
 
-  Status Embed(std::span<const std::string_view> texts, EmbedKind kind,
-               float* out) const override {
+  Status Embed(std::span<const std::string_view> texts, EmbedKind kind, float* out) const override {
     if (texts.empty()) return Status::OK();
     std::vector<std::string> prepared = Prepare(texts, kind);
     const auto batches = PlanBatches(prepared, kMaxBatchTokens, config_.batch_size);
@@ -139,14 +138,14 @@ class RemoteEmbedder final : public Embedder {
           }
         }
       } catch (const json::exception&) {
-        return Status::Unavailable(
-            fmt::format("{}: invalid response from {}/api/tags", ProviderName(config_.provider),
-                        url_.origin + url_.path));
+        return Status::Unavailable(fmt::format("{}: invalid response from {}/api/tags",
+                                               ProviderName(config_.provider),
+                                               url_.origin + url_.path));
       }
       if (!found) {
-        return Status::FailedPrecondition(fmt::format(
-            "ollama: model {} is not available on {} (run `ollama pull {}`)", model_,
-            url_.origin + url_.path, model_));
+        return Status::FailedPrecondition(
+            fmt::format("ollama: model {} is not available on {} (run `ollama pull {}`)", model_,
+                        url_.origin + url_.path, model_));
       }
     }
     std::vector<float> v(dimension_);
@@ -221,9 +220,9 @@ class RemoteEmbedder final : public Embedder {
                                              ProviderName(config_.provider), where, r.error));
     }
     if (r.status == 401) {
-      return Status::FailedPrecondition(fmt::format(
-          "{}: authentication failed at {} (HTTP 401: {}); check the API key",
-          ProviderName(config_.provider), where, ErrorMessage(r.body)));
+      return Status::FailedPrecondition(
+          fmt::format("{}: authentication failed at {} (HTTP 401: {}); check the API key",
+                      ProviderName(config_.provider), where, ErrorMessage(r.body)));
     }
     return Status::Unavailable(fmt::format("{}: failed after {} attempts: HTTP {}: {}",
                                            ProviderName(config_.provider), kMaxRetries, r.status,
@@ -293,8 +292,8 @@ class RemoteEmbedder final : public Embedder {
   Status ParseResponse(const std::string& text, size_t n, float* out) const {
     const std::string_view p = ProviderName(config_.provider);
     auto invalid = [&](std::string_view what) {
-      return Status::Unavailable(fmt::format("{}: invalid response from {}: {}", p,
-                                             url_.origin + EndpointPath(), what));
+      return Status::Unavailable(
+          fmt::format("{}: invalid response from {}: {}", p, url_.origin + EndpointPath(), what));
     };
     json j;
     try {
@@ -320,8 +319,8 @@ class RemoteEmbedder final : public Embedder {
       }
       const json& data = j.at("data");
       if (!data.is_array() || data.size() != n) {
-        return invalid(fmt::format("{} embeddings for {} inputs",
-                                   data.is_array() ? data.size() : 0, n));
+        return invalid(
+            fmt::format("{} embeddings for {} inputs", data.is_array() ? data.size() : 0, n));
       }
       std::vector<bool> seen(n, false);
       for (size_t k = 0; k < n; ++k) {
@@ -533,9 +532,9 @@ Result<std::unique_ptr<Embedder>> OpenRemoteEmbedder(const EmbedderConfig& confi
   } else if (profile != nullptr) {
     query_prefix = std::string(profile->query_prefix);
   }
-  return std::unique_ptr<Embedder>(std::make_unique<RemoteEmbedder>(
-      config, env, model, dimension, std::move(key), std::move(url), full,
-      std::move(query_prefix)));
+  return std::unique_ptr<Embedder>(std::make_unique<RemoteEmbedder>(config, env, model, dimension,
+                                                                    std::move(key), std::move(url),
+                                                                    full, std::move(query_prefix)));
 }
 
 }  // namespace codeindex

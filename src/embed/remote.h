@@ -47,9 +47,9 @@
 
 namespace codeindex {
 
-inline constexpr int kMaxBatchTokens = 100000;    // MAX_BATCH_TOKENS
-inline constexpr int kMaxItemTokens = 8191;       // MAX_ITEM_TOKENS
-inline constexpr int kMaxRetries = 3;             // MAX_BATCH_RETRIES
+inline constexpr int kMaxBatchTokens = 100000;        // MAX_BATCH_TOKENS
+inline constexpr int kMaxItemTokens = 8191;           // MAX_ITEM_TOKENS
+inline constexpr int kMaxRetries = 3;                 // MAX_BATCH_RETRIES
 inline constexpr int64_t kInitialRetryDelayMs = 500;  // INITIAL_RETRY_DELAY_MS
 inline constexpr int64_t kRateLimitBaseMs = 5000;
 inline constexpr int64_t kRateLimitMaxMs = 300000;

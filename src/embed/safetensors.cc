@@ -19,9 +19,9 @@ bool ParseDType(std::string_view s, DType* out) {
   static constexpr struct {
     std::string_view name;
     DType type;
-  } kTable[] = {{"F64", DType::kF64}, {"F32", DType::kF32}, {"F16", DType::kF16},
+  } kTable[] = {{"F64", DType::kF64},   {"F32", DType::kF32}, {"F16", DType::kF16},
                 {"BF16", DType::kBF16}, {"I64", DType::kI64}, {"I32", DType::kI32},
-                {"I16", DType::kI16}, {"I8", DType::kI8},   {"U8", DType::kU8},
+                {"I16", DType::kI16},   {"I8", DType::kI8},   {"U8", DType::kU8},
                 {"BOOL", DType::kBool}};
   for (const auto& e : kTable) {
     if (e.name == s) {
@@ -63,16 +63,26 @@ size_t DTypeSize(DType t) {
 
 std::string_view DTypeName(DType t) {
   switch (t) {
-    case DType::kF64: return "F64";
-    case DType::kF32: return "F32";
-    case DType::kF16: return "F16";
-    case DType::kBF16: return "BF16";
-    case DType::kI64: return "I64";
-    case DType::kI32: return "I32";
-    case DType::kI16: return "I16";
-    case DType::kI8: return "I8";
-    case DType::kU8: return "U8";
-    case DType::kBool: return "BOOL";
+    case DType::kF64:
+      return "F64";
+    case DType::kF32:
+      return "F32";
+    case DType::kF16:
+      return "F16";
+    case DType::kBF16:
+      return "BF16";
+    case DType::kI64:
+      return "I64";
+    case DType::kI32:
+      return "I32";
+    case DType::kI16:
+      return "I16";
+    case DType::kI8:
+      return "I8";
+    case DType::kU8:
+      return "U8";
+    case DType::kBool:
+      return "BOOL";
   }
   return "?";
 }
@@ -146,16 +156,34 @@ std::vector<float> TensorView::ToFloat() const {
   for (size_t i = 0; i < n; ++i) {
     const uint8_t* p = data + i * DTypeSize(dtype);
     switch (dtype) {
-      case DType::kF32: out[i] = LoadUnaligned<float>(p); break;
-      case DType::kF64: out[i] = static_cast<float>(LoadUnaligned<double>(p)); break;
-      case DType::kF16: out[i] = HalfToFloat(LoadUnaligned<uint16_t>(p)); break;
-      case DType::kBF16: out[i] = BFloat16ToFloat(LoadUnaligned<uint16_t>(p)); break;
-      case DType::kI64: out[i] = static_cast<float>(LoadUnaligned<int64_t>(p)); break;
-      case DType::kI32: out[i] = static_cast<float>(LoadUnaligned<int32_t>(p)); break;
-      case DType::kI16: out[i] = static_cast<float>(LoadUnaligned<int16_t>(p)); break;
-      case DType::kI8: out[i] = static_cast<float>(static_cast<int8_t>(*p)); break;
+      case DType::kF32:
+        out[i] = LoadUnaligned<float>(p);
+        break;
+      case DType::kF64:
+        out[i] = static_cast<float>(LoadUnaligned<double>(p));
+        break;
+      case DType::kF16:
+        out[i] = HalfToFloat(LoadUnaligned<uint16_t>(p));
+        break;
+      case DType::kBF16:
+        out[i] = BFloat16ToFloat(LoadUnaligned<uint16_t>(p));
+        break;
+      case DType::kI64:
+        out[i] = static_cast<float>(LoadUnaligned<int64_t>(p));
+        break;
+      case DType::kI32:
+        out[i] = static_cast<float>(LoadUnaligned<int32_t>(p));
+        break;
+      case DType::kI16:
+        out[i] = static_cast<float>(LoadUnaligned<int16_t>(p));
+        break;
+      case DType::kI8:
+        out[i] = static_cast<float>(static_cast<int8_t>(*p));
+        break;
       case DType::kU8:
-      case DType::kBool: out[i] = static_cast<float>(*p); break;
+      case DType::kBool:
+        out[i] = static_cast<float>(*p);
+        break;
     }
   }
   return out;
@@ -187,8 +215,8 @@ Status SafetensorsFile::Parse(std::string_view image) {
   for (int i = 7; i >= 0; --i) n = n << 8 | static_cast<uint8_t>(image[i]);
   if (n > kMaxHeaderBytes) return bad(fmt::format("header length {} is too large", n));
   if (n > image.size() - 8) {
-    return bad(fmt::format("header length {} runs past the end of the file ({} bytes)", n,
-                           image.size()));
+    return bad(
+        fmt::format("header length {} runs past the end of the file ({} bytes)", n, image.size()));
   }
   header_ = image.substr(8, n);
   const std::string_view buffer = image.substr(8 + n);
@@ -212,7 +240,9 @@ Status SafetensorsFile::Parse(std::string_view image) {
       }
       continue;
     }
-    auto tbad = [&](std::string_view what) { return bad(fmt::format("tensor {}: {}", name, what)); };
+    auto tbad = [&](std::string_view what) {
+      return bad(fmt::format("tensor {}: {}", name, what));
+    };
     if (!entry.is_object()) return tbad("entry is not an object");
     auto dt = entry.find("dtype");
     auto sh = entry.find("shape");

@@ -71,9 +71,9 @@ Result<std::unique_ptr<StaticModel>> StaticModel::Open(const std::string& dir, i
     return Status::Corruption(fmt::format("{}: `embeddings` must be [rows, dim]", st_path));
   }
   if (emb->dtype != DType::kF32 && emb->dtype != DType::kF16 && emb->dtype != DType::kI8) {
-    return Status::Corruption(fmt::format(
-        "{}: `embeddings` has dtype {}; F32, F16 and I8 are supported", st_path,
-        DTypeName(emb->dtype)));
+    return Status::Corruption(
+        fmt::format("{}: `embeddings` has dtype {}; F32, F16 and I8 are supported", st_path,
+                    DTypeName(emb->dtype)));
   }
   m->dtype_ = emb->dtype;
   m->rows_ = emb->shape[0];
@@ -94,7 +94,8 @@ Result<std::unique_ptr<StaticModel>> StaticModel::Open(const std::string& dir, i
     }
     for (float v : mapping->ToFloat()) {
       if (v < 0 || v >= static_cast<float>(m->rows_)) {
-        return Status::Corruption(fmt::format("{}: `mapping` points outside `embeddings`", st_path));
+        return Status::Corruption(
+            fmt::format("{}: `mapping` points outside `embeddings`", st_path));
       }
       m->mapping_.push_back(static_cast<int32_t>(v));
     }
@@ -176,8 +177,7 @@ class StaticEmbedder final : public Embedder {
   std::string model_id() const override { return model_id_; }
   std::string fingerprint() const override { return fingerprint_; }
 
-  Status Embed(std::span<const std::string_view> texts, EmbedKind kind,
-               float* out) const override {
+  Status Embed(std::span<const std::string_view> texts, EmbedKind kind, float* out) const override {
     const std::string& prefix = kind == EmbedKind::kQuery ? query_prefix_ : document_prefix_;
     std::vector<int32_t> ids;
     std::string buf;
@@ -213,16 +213,16 @@ Result<std::unique_ptr<Embedder>> OpenStaticEmbedder(const EmbedderConfig& confi
   }
   ASSIGN_OR_RETURN(auto model, StaticModel::Open(config.model, config.max_tokens));
   if (config.dimensions != 0 && config.dimensions != model->dim()) {
-    return Status::InvalidArgument(fmt::format(
-        "{}: the model has dimension {} but the configuration says {}", config.model,
-        model->dim(), config.dimensions));
+    return Status::InvalidArgument(
+        fmt::format("{}: the model has dimension {} but the configuration says {}", config.model,
+                    model->dim(), config.dimensions));
   }
   using embed_internal::JoinPath;
-  ASSIGN_OR_RETURN(std::string fp,
-                   embed_internal::HashFiles(config.ContentHash(),
-                                             {JoinPath(config.model, "model.safetensors"),
-                                              JoinPath(config.model, "tokenizer.json"),
-                                              JoinPath(config.model, "config.json")}));
+  ASSIGN_OR_RETURN(
+      std::string fp,
+      embed_internal::HashFiles(config.ContentHash(), {JoinPath(config.model, "model.safetensors"),
+                                                       JoinPath(config.model, "tokenizer.json"),
+                                                       JoinPath(config.model, "config.json")}));
   return std::unique_ptr<Embedder>(
       std::make_unique<StaticEmbedder>(std::move(model), config, std::move(fp)));
 }

@@ -60,8 +60,8 @@ class StaticModel {
   std::vector<uint8_t> owned_table_;  // only when the mapping misaligns the table
   int64_t rows_ = 0;
   int64_t dim_ = 0;
-  std::vector<float> weights_;     // empty = all 1
-  std::vector<int32_t> mapping_;   // empty = identity
+  std::vector<float> weights_;    // empty = all 1
+  std::vector<int32_t> mapping_;  // empty = identity
   int max_tokens_ = 512;
   int median_token_length_ = 1;
 };

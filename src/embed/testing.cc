@@ -1,12 +1,11 @@
 #include "embed/testing.h"
 
-#include <unistd.h>
-
 #include <cstdlib>
 #include <filesystem>
 #include <random>
 
 #include <nlohmann/json.hpp>
+#include <unistd.h>
 
 #include "base/file.h"
 
@@ -80,17 +79,18 @@ std::vector<std::string> TinyVocab() {
   std::vector<std::string> v = {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"};
   for (char c = 'a'; c <= 'z'; ++c) v.push_back(std::string(1, c));
   for (char c = '0'; c <= '9'; ++c) v.push_back(std::string(1, c));
-  for (const char* p : {"(", ")", "{", "}", "[", "]", ".", ",", ":", ";", "=", "+", "-", "*",
-                        "/", "<", ">", "_", "\"", "'"}) {
+  for (const char* p : {"(", ")", "{", "}", "[", "]", ".", ",", ":",  ";",
+                        "=", "+", "-", "*", "/", "<", ">", "_", "\"", "'"}) {
     v.push_back(p);
   }
-  for (const char* w : {"def", "return", "class", "import", "for", "in", "if", "else", "self",
-                        "parse", "file", "read", "write", "index", "search", "vector", "token",
-                        "embed", "model", "cafe", "int", "char", "const", "void", "string"}) {
+  for (const char* w :
+       {"def",   "return", "class", "import", "for",   "in",     "if",     "else",  "self",
+        "parse", "file",   "read",  "write",  "index", "search", "vector", "token", "embed",
+        "model", "cafe",   "int",   "char",   "const", "void",   "string"}) {
     v.push_back(w);
   }
-  for (const char* p : {"##s", "##ed", "##ing", "##er", "##ize", "##r", "##e", "##x", "##a",
-                        "##t", "##o", "##n", "##d", "##i", "##l"}) {
+  for (const char* p : {"##s", "##ed", "##ing", "##er", "##ize", "##r", "##e", "##x", "##a", "##t",
+                        "##o", "##n", "##d", "##i", "##l"}) {
     v.push_back(p);
   }
   return v;

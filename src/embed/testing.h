@@ -25,8 +25,8 @@ std::vector<std::string> TinyVocab();
 
 struct TinyStaticModel {
   int dim = 16;
-  DType dtype = DType::kF32;   // F32, F16 or I8
-  bool with_weights = false;   // add a `weights` tensor (token i -> 1 + i % 3)
+  DType dtype = DType::kF32;  // F32, F16 or I8
+  bool with_weights = false;  // add a `weights` tensor (token i -> 1 + i % 3)
   uint32_t seed = 1;
   // Integer-valued embeddings (exact sums in any order) when true.
   bool integer_values = false;

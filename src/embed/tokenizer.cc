@@ -32,8 +32,8 @@ bool IsContinuation(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0
 struct NormOp {
   enum Kind { kBert, kLowercase, kStripAccents, kStrip, kReplace, kPrepend } kind;
   bool clean_text = true, cjk = true, strip_accents = true, lowercase = true;  // kBert
-  bool left = true, right = true;                                             // kStrip
-  std::string pattern, content;                                               // kReplace/kPrepend
+  bool left = true, right = true;                                              // kStrip
+  std::string pattern, content;                                                // kReplace/kPrepend
 };
 
 std::string ApplyBert(const NormOp& op, std::string_view s) {
@@ -289,8 +289,8 @@ class HfTokenizer : public Tokenizer {
       ids->push_back(tok->id);
       pos = best + tok->content.size();
       if (tok->rstrip) {
-        while (pos < text.size() && (text[pos] == ' ' || text[pos] == '\t' ||
-                                     text[pos] == '\n' || text[pos] == '\r')) {
+        while (pos < text.size() &&
+               (text[pos] == ' ' || text[pos] == '\t' || text[pos] == '\n' || text[pos] == '\r')) {
           ++pos;
         }
       }
@@ -503,7 +503,8 @@ bool JBool(const json& j, const char* key, bool def) {
 
 Status HfTokenizer::LoadNormalizer(const json& n, std::string_view label) {
   if (n.is_null()) return Status::OK();
-  if (!n.is_object()) return Status::Corruption(fmt::format("{}: normalizer is not an object", label));
+  if (!n.is_object())
+    return Status::Corruption(fmt::format("{}: normalizer is not an object", label));
   const std::string type = JStr(n, "type");
   NormOp op;
   if (type == "Sequence") {
@@ -519,8 +520,8 @@ Status HfTokenizer::LoadNormalizer(const json& n, std::string_view label) {
     op.cjk = JBool(n, "handle_chinese_chars", true);
     op.lowercase = JBool(n, "lowercase", true);
     auto sa = n.find("strip_accents");
-    op.strip_accents = (sa == n.end() || sa->is_null()) ? op.lowercase
-                                                         : (sa->is_boolean() && sa->get<bool>());
+    op.strip_accents =
+        (sa == n.end() || sa->is_null()) ? op.lowercase : (sa->is_boolean() && sa->get<bool>());
   } else if (type == "Lowercase") {
     op.kind = NormOp::kLowercase;
   } else if (type == "StripAccents") {
@@ -533,15 +534,15 @@ Status HfTokenizer::LoadNormalizer(const json& n, std::string_view label) {
     op.kind = NormOp::kReplace;
     auto p = n.find("pattern");
     if (p == n.end() || !p->is_object() || !p->contains("String")) {
-      return Status::Usage(fmt::format("{}: Replace normalizer with a regex is not supported", label));
+      return Status::Usage(
+          fmt::format("{}: Replace normalizer with a regex is not supported", label));
     }
     op.pattern = JStr(*p, "String");
     op.content = JStr(n, "content");
   } else if (type == "Prepend") {
     op.kind = NormOp::kPrepend;
     op.content = JStr(n, "prepend");
-  } else if (type == "NFC" || type == "NFD" || type == "NFKC" || type == "NFKD" ||
-             type == "Nmt") {
+  } else if (type == "NFC" || type == "NFD" || type == "NFKC" || type == "NFKD" || type == "Nmt") {
     return Status::OK();  // see the file comment: precomposed text passes through
   } else {
     return Status::Usage(fmt::format("{}: normalizer {} is not supported", label, type));
@@ -589,7 +590,8 @@ Status HfTokenizer::LoadPreTokenizer(const json& p, std::string_view label) {
     }
     op.split = JBool(p, "split", true);
   } else if (type == "ByteLevel") {
-    return Status::Usage(fmt::format("{}: byte-level (BPE) tokenizers are not supported yet", label));
+    return Status::Usage(
+        fmt::format("{}: byte-level (BPE) tokenizers are not supported yet", label));
   } else {
     return Status::Usage(fmt::format("{}: pre_tokenizer {} is not supported", label, type));
   }
@@ -793,7 +795,8 @@ void HfTokenizer::InitBertVocabTxt(std::vector<std::string> tokens, bool lowerca
 
 }  // namespace
 
-Result<std::unique_ptr<Tokenizer>> LoadTokenizerJson(std::string_view text, std::string_view label) {
+Result<std::unique_ptr<Tokenizer>> LoadTokenizerJson(std::string_view text,
+                                                     std::string_view label) {
   json j;
   try {
     j = json::parse(text.begin(), text.end());

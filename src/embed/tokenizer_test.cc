@@ -1,1 +1,123 @@
+#include "embed/tokenizer.h"
+
 #include <gtest/gtest.h>
+
+#include "base/file.h"
+#include "embed/testing.h"
+
+namespace codeindex {
+namespace {
+
+std::vector<std::string> Tokens(const Tokenizer& t, std::string_view text) {
+  std::vector<int32_t> ids;
+  t.Encode(text, &ids);
+  std::vector<std::string> out;
+  for (int32_t id : ids) out.push_back(t.IdToToken(id));
+  return out;
+}
+
+class WordPieceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto t = LoadTokenizerJson(testing::WordPieceTokenizerJson(testing::TinyVocab()), "tiny");
+    ASSERT_TRUE(t.ok()) << t.error().ToString();
+    tok_ = std::move(*t);
+  }
+  std::unique_ptr<Tokenizer> tok_;
+};
+
+struct Case {
+  const char* text;
+  std::vector<std::string> tokens;
+};
+
+TEST_F(WordPieceTest, TableOfInputs) {
+  const Case cases[] = {
+      {"", {}},
+      {"   \t\n", {}},
+      {"parse", {"parse"}},
+      {"Parsed Files", {"parse", "##d", "file", "##s"}},
+      {"hello", {"h", "##e", "##l", "##l", "##o"}},
+      {"H\xC3\xA9llo", {"h", "##e", "##l", "##l", "##o"}},  // accents stripped, lower-cased
+      {"f(x)", {"f", "(", "x", ")"}},
+      {"self.read_file()", {"self", ".", "read", "_", "file", "(", ")"}},
+      {"zzq", {"[UNK]"}},  // no ##z, ##q: the whole word is unknown
+      {"a\x07"
+       "d",
+       {"a", "##d"}},                   // control chars removed (clean_text): "ad" is one word
+      {"[CLS] def", {"[CLS]", "def"}},  // added tokens are kept whole
+      {"x\xE4\xB8\xADy", {"x", "[UNK]", "y"}},  // a CJK ideograph is its own word
+  };
+  for (const Case& c : cases) EXPECT_EQ(Tokens(*tok_, c.text), c.tokens) << c.text;
+}
+
+TEST_F(WordPieceTest, SpecialIdsAndVocab) {
+  EXPECT_EQ(tok_->IdToToken(tok_->prefix_ids().at(0)), "[CLS]");
+  EXPECT_EQ(tok_->IdToToken(tok_->suffix_ids().at(0)), "[SEP]");
+  EXPECT_EQ(tok_->IdToToken(*tok_->unk_id()), "[UNK]");
+  EXPECT_EQ(tok_->pad_id(), *tok_->TokenToId("[PAD]"));
+  EXPECT_EQ(tok_->vocab_size(), static_cast<int32_t>(testing::TinyVocab().size()));
+  EXPECT_EQ(tok_->IdToToken(-1), "");
+}
+
+TEST_F(WordPieceTest, LongWordIsUnknown) {
+  EXPECT_EQ(Tokens(*tok_, std::string(101, 'a')), std::vector<std::string>{"[UNK]"});
+}
+
+TEST(VocabTxtTest, LoadsBertVocabulary) {
+  const std::string dir = testing::MakeTempDir("vocab");
+  std::string text;
+  for (const std::string& t : testing::TinyVocab()) text += t + "\n";
+  ASSERT_TRUE(WriteFileAtomic(dir + "/vocab.txt", text).ok());
+  auto lower = LoadVocabTxt(dir + "/vocab.txt", true);
+  ASSERT_TRUE(lower.ok()) << lower.error().ToString();
+  EXPECT_EQ(Tokens(**lower, "Parsed"), (std::vector<std::string>{"parse", "##d"}));
+  EXPECT_EQ((*lower)->IdToToken((*lower)->prefix_ids().at(0)), "[CLS]");
+  auto cased = LoadVocabTxt(dir + "/vocab.txt", false);
+  ASSERT_TRUE(cased.ok());
+  EXPECT_EQ(Tokens(**cased, "Parsed"), std::vector<std::string>{"[UNK]"});  // no capital P
+  testing::RemoveTree(dir);
+}
+
+constexpr char kUnigram[] = R"({
+  "normalizer": {"type": "Sequence", "normalizers": [{"type": "Lowercase"}]},
+  "pre_tokenizer": {"type": "Metaspace", "replacement": "\u2581", "prepend_scheme": "always",
+                    "split": true},
+  "model": {"type": "Unigram", "unk_id": 0, "byte_fallback": false, "vocab": [
+    ["<unk>", 0.0], ["\u2581", -2.0], ["\u2581read", -3.0], ["\u2581re", -2.5], ["ad", -2.5],
+    ["\u2581file", -3.0], ["s", -1.0], ["\u2581f", -4.0], ["ile", -4.0], ["r", -5], ["e", -5],
+    ["a", -5], ["d", -5]]}
+})";
+
+TEST(UnigramTest, ViterbiPicksTheMostLikelySegmentation) {
+  auto t = LoadTokenizerJson(kUnigram, "unigram");
+  ASSERT_TRUE(t.ok()) << t.error().ToString();
+  // "▁read" (-3) beats "▁re" + "ad" (-5); "▁file"+"s" (-4) beats "▁f"+"ile"+"s" (-9).
+  EXPECT_EQ(Tokens(**t, "Read files"), (std::vector<std::string>{"\xE2\x96\x81read",
+                                                                 "\xE2\x96\x81"
+                                                                 "file",
+                                                                 "s"}));
+  // Unknown characters become one fused <unk>.
+  EXPECT_EQ(Tokens(**t, "read xyz"),
+            (std::vector<std::string>{"\xE2\x96\x81read", "\xE2\x96\x81", "<unk>"}));
+}
+
+TEST(TokenizerJsonTest, RefusesWhatItCannotRead) {
+  EXPECT_EQ(LoadTokenizerJson("{", "x").error().code(), Code::kCorruption);
+  EXPECT_EQ(LoadTokenizerJson("[]", "x").error().code(), Code::kCorruption);
+  EXPECT_EQ(LoadTokenizerJson(R"({"model": {"type": "WordPiece", "vocab": {"a": -1}}})", "x")
+                .error()
+                .code(),
+            Code::kCorruption);
+  EXPECT_EQ(LoadTokenizerJson(R"({"model": {"type": "WordPiece", "vocab": {"a": "x"}}})", "x")
+                .error()
+                .code(),
+            Code::kCorruption);
+  auto bpe = LoadTokenizerJson(R"({"model": {"type": "BPE", "vocab": {}, "merges": []}})", "x");
+  ASSERT_FALSE(bpe.ok());
+  EXPECT_EQ(bpe.error().code(), Code::kUsage);
+  EXPECT_NE(bpe.error().message().find("BPE"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace codeindex

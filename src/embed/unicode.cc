@@ -57,10 +57,9 @@ constexpr Range kCjk[] = {{0x3400, 0x4DBF},   {0x4E00, 0x9FFF},   {0xF900, 0xFAF
                           {0x20000, 0x2A6DF}, {0x2A700, 0x2B73F}, {0x2B740, 0x2B81F},
                           {0x2B820, 0x2CEAF}, {0x2F800, 0x2FA1F}};
 
-constexpr Range kMarks[] = {{0x0300, 0x036F}, {0x0483, 0x0489}, {0x0591, 0x05BD},
-                            {0x0610, 0x061A}, {0x064B, 0x065F}, {0x0900, 0x0903},
-                            {0x093A, 0x094F}, {0x1AB0, 0x1AFF}, {0x1DC0, 0x1DFF},
-                            {0x20D0, 0x20FF}, {0xFE20, 0xFE2F}};
+constexpr Range kMarks[] = {{0x0300, 0x036F}, {0x0483, 0x0489}, {0x0591, 0x05BD}, {0x0610, 0x061A},
+                            {0x064B, 0x065F}, {0x0900, 0x0903}, {0x093A, 0x094F}, {0x1AB0, 0x1AFF},
+                            {0x1DC0, 0x1DFF}, {0x20D0, 0x20FF}, {0xFE20, 0xFE2F}};
 
 // Base letters of U+00C0..U+00FF and U+0100..U+017F; '.' = no decomposition.
 constexpr std::string_view kLatin1Base =
@@ -191,8 +190,7 @@ bool IsDigit(char32_t c) { return c >= '0' && c <= '9'; }
 
 bool IsWordChar(char32_t c) {
   if (c < 0x80) {
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-           c == '_';
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
   }
   return !IsWhitespace(c) && !IsPunctuation(c) && !IsControl(c) && c != kReplacement &&
          !(c >= 0xA2 && c <= 0xBF);  // Latin-1 symbols (currency, ©, °, ±, ...) are not \w

@@ -27,10 +27,10 @@ size_t Utf16Length(std::string_view s);
 // The longest prefix of `s` of at most `units` UTF-16 code units that ends on a code point.
 std::string_view Utf16Prefix(std::string_view s, size_t units);
 
-bool IsWhitespace(char32_t c);   // BERT: \t \n \r and category Zs
-bool IsControl(char32_t c);      // BERT: Cc/Cf other than \t \n \r
-bool IsPunctuation(char32_t c);  // BERT: ASCII non-alphanumeric printable, or category P*
-bool IsCjk(char32_t c);          // CJK ideographs (BERT's handle_chinese_chars ranges)
+bool IsWhitespace(char32_t c);     // BERT: \t \n \r and category Zs
+bool IsControl(char32_t c);        // BERT: Cc/Cf other than \t \n \r
+bool IsPunctuation(char32_t c);    // BERT: ASCII non-alphanumeric printable, or category P*
+bool IsCjk(char32_t c);            // CJK ideographs (BERT's handle_chinese_chars ranges)
 bool IsCombiningMark(char32_t c);  // category Mn (combining diacritics blocks)
 // \w of the tokenizers' Whitespace pre-tokenizer: letters, digits, marks, '_'.
 bool IsWordChar(char32_t c);
