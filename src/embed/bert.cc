@@ -10,6 +10,10 @@
 #include "embed/common.h"
 #include "embed/safetensors.h"
 
+// From libgomp, the OpenMP runtime of OpenBLAS and oneDNN; declared here rather than through
+// <omp.h> so that the file also builds with clang without LLVM's OpenMP headers.
+extern "C" void omp_set_num_threads(int num_threads);
+
 namespace codeindex {
 namespace {
 
@@ -61,6 +65,8 @@ void Activate(BertConfig::Act act, float* x, size_t n) {
     case BertConfig::Act::kRelu:
       for (size_t i = 0; i < n; ++i) x[i] = std::max(0.0f, x[i]);
       return;
+    case BertConfig::Act::kSwiGlu:  // needs the gate: handled in the forward pass
+      return;
   }
 }
 
@@ -107,40 +113,82 @@ Result<std::unique_ptr<BertModel>> BertModel::Open(const std::string& dir, const
   ASSIGN_OR_RETURN(json cj, ReadJson(config_path));
   if (!cj.is_object()) return Status::Corruption(fmt::format("{}: not an object", config_path));
   const std::string type = cj.value("model_type", std::string("bert"));
-  if (type != "bert") {
+  BertConfig& c = m->cfg_;
+  auto unsupported = [&](std::string_view what) {
+    return Status::Usage(fmt::format("{}: {} is not supported", config_path, what));
+  };
+  bool qkv_bias = true, fc1_bias = true, fc2_bias = true;
+  if (type == "bert") {
+    c.arch = BertConfig::Arch::kBert;
+    c.vocab_size = JInt(cj, "vocab_size", 0);
+    c.hidden = JInt(cj, "hidden_size", 0);
+    c.layers = JInt(cj, "num_hidden_layers", 0);
+    c.heads = JInt(cj, "num_attention_heads", 0);
+    c.intermediate = JInt(cj, "intermediate_size", 4 * c.hidden);
+    c.max_positions = JInt(cj, "max_position_embeddings", 512);
+    c.type_vocab = JInt(cj, "type_vocab_size", 2);
+    if (cj.contains("layer_norm_eps") && cj["layer_norm_eps"].is_number()) {
+      c.layer_norm_eps = cj["layer_norm_eps"].get<float>();
+    }
+    const std::string act = cj.value("hidden_act", std::string("gelu"));
+    if (act == "gelu") {
+      c.act = BertConfig::Act::kGeluErf;
+    } else if (act == "gelu_new" || act == "gelu_pytorch_tanh" || act == "gelu_fast") {
+      c.act = BertConfig::Act::kGeluTanh;
+    } else if (act == "relu") {
+      c.act = BertConfig::Act::kRelu;
+    } else {
+      return unsupported(fmt::format("hidden_act \"{}\"", act));
+    }
+    if (cj.value("position_embedding_type", std::string("absolute")) != "absolute") {
+      return unsupported("a position_embedding_type other than absolute");
+    }
+  } else if (type == "nomic_bert") {
+    c.arch = BertConfig::Arch::kNomic;
+    c.vocab_size = JInt(cj, "vocab_size", 0);
+    c.hidden = JInt(cj, "n_embd", 0);
+    c.layers = JInt(cj, "n_layer", 0);
+    c.heads = JInt(cj, "n_head", 0);
+    c.intermediate = JInt(cj, "n_inner", 4 * c.hidden);
+    c.max_positions = JInt(cj, "max_trained_positions", JInt(cj, "n_positions", 2048));
+    c.type_vocab = JInt(cj, "type_vocab_size", 2);
+    if (cj.contains("layer_norm_epsilon") && cj["layer_norm_epsilon"].is_number()) {
+      c.layer_norm_eps = cj["layer_norm_epsilon"].get<float>();
+    }
+    if (cj.value("activation_function", std::string("swiglu")) != "swiglu") {
+      return unsupported("a nomic_bert activation other than swiglu");
+    }
+    c.act = BertConfig::Act::kSwiGlu;
+    if (cj.value("prenorm", false)) return unsupported("a pre-norm nomic_bert");
+    if (cj.value("rotary_emb_interleaved", false)) return unsupported("interleaved rotary");
+    if (cj.contains("moe_every_n_layers") && cj["moe_every_n_layers"].is_number() &&
+        cj["moe_every_n_layers"].get<int>() > 0) {
+      return unsupported("a mixture-of-experts nomic_bert");
+    }
+    if (cj.contains("rotary_emb_base") && cj["rotary_emb_base"].is_number()) {
+      c.rotary_base = cj["rotary_emb_base"].get<float>();
+    }
+    double fraction = 1.0;
+    if (cj.contains("rotary_emb_fraction") && cj["rotary_emb_fraction"].is_number()) {
+      fraction = cj["rotary_emb_fraction"].get<double>();
+    }
+    if (c.heads > 0 && c.hidden % c.heads == 0) {
+      c.rotary_dim = static_cast<int>(fraction * (c.hidden / c.heads));
+      c.rotary_dim -= c.rotary_dim % 2;
+    }
+    qkv_bias = cj.value("qkv_proj_bias", true);
+    fc1_bias = cj.value("mlp_fc1_bias", true);
+    fc2_bias = cj.value("mlp_fc2_bias", true);
+  } else {
     return Status::Usage(fmt::format(
         "{}: model_type \"{}\" is not supported (supported: bert and BERT-based models such as "
-        "MiniLM, BGE, E5; nomic-bert's rotary embeddings are not implemented yet)",
+        "MiniLM, BGE, E5; nomic_bert)",
         config_path, type));
-  }
-  BertConfig& c = m->cfg_;
-  c.vocab_size = JInt(cj, "vocab_size", 0);
-  c.hidden = JInt(cj, "hidden_size", 0);
-  c.layers = JInt(cj, "num_hidden_layers", 0);
-  c.heads = JInt(cj, "num_attention_heads", 0);
-  c.intermediate = JInt(cj, "intermediate_size", 4 * c.hidden);
-  c.max_positions = JInt(cj, "max_position_embeddings", 512);
-  c.type_vocab = JInt(cj, "type_vocab_size", 2);
-  if (cj.contains("layer_norm_eps") && cj["layer_norm_eps"].is_number()) {
-    c.layer_norm_eps = cj["layer_norm_eps"].get<float>();
-  }
-  const std::string act = cj.value("hidden_act", std::string("gelu"));
-  if (act == "gelu") {
-    c.act = BertConfig::Act::kGeluErf;
-  } else if (act == "gelu_new" || act == "gelu_pytorch_tanh" || act == "gelu_fast") {
-    c.act = BertConfig::Act::kGeluTanh;
-  } else if (act == "relu") {
-    c.act = BertConfig::Act::kRelu;
-  } else {
-    return Status::Usage(fmt::format("{}: hidden_act \"{}\" is not supported", config_path, act));
-  }
-  if (cj.value("position_embedding_type", std::string("absolute")) != "absolute") {
-    return Status::Usage(
-        fmt::format("{}: only absolute position embeddings are supported", config_path));
   }
   if (c.vocab_size <= 0 || c.hidden <= 0 || c.layers <= 0 || c.heads <= 0 ||
       c.hidden % c.heads != 0 || c.intermediate <= 0 || c.max_positions <= 0 || c.type_vocab <= 0 ||
-      c.hidden > 16384 || c.layers > 256 || c.intermediate > 65536) {
+      c.hidden > 16384 || c.layers > 256 || c.intermediate > 65536 || c.max_positions > 65536 ||
+      c.rotary_dim < 0 || c.rotary_dim > c.hidden / c.heads) {
     return Status::Corruption(fmt::format("{}: inconsistent model dimensions", config_path));
   }
 
@@ -215,32 +263,66 @@ Result<std::unique_ptr<BertModel>> BertModel::Open(const std::string& dir, const
   }
   WeightReader r(st, prefix);
   const int64_t H = c.hidden, I = c.intermediate;
+  const bool nomic = c.arch == BertConfig::Arch::kNomic;
   ASSIGN_OR_RETURN(m->word_emb_, r.Get("embeddings.word_embeddings.weight", c.vocab_size * H));
-  ASSIGN_OR_RETURN(m->pos_emb_,
-                   r.Get("embeddings.position_embeddings.weight", c.max_positions * H));
+  if (!nomic) {
+    ASSIGN_OR_RETURN(m->pos_emb_,
+                     r.Get("embeddings.position_embeddings.weight", c.max_positions * H));
+  }
   ASSIGN_OR_RETURN(m->type_emb_,
                    r.Get("embeddings.token_type_embeddings.weight", c.type_vocab * H));
-  ASSIGN_OR_RETURN(m->emb_ln_g_,
-                   r.Get("embeddings.LayerNorm.weight", H, "embeddings.LayerNorm.gamma"));
-  ASSIGN_OR_RETURN(m->emb_ln_b_,
-                   r.Get("embeddings.LayerNorm.bias", H, "embeddings.LayerNorm.beta"));
+  const std::string ln = nomic ? "emb_ln" : "embeddings.LayerNorm";
+  ASSIGN_OR_RETURN(m->emb_ln_g_, r.Get(ln + ".weight", H, ln + ".gamma"));
+  ASSIGN_OR_RETURN(m->emb_ln_b_, r.Get(ln + ".bias", H, ln + ".beta"));
   m->precision_ = options.precision;
-  auto linear = [&](const std::string& name, int out, int in) -> Result<Linear> {
+  auto finish = [&](Linear* l) {
+    if (options.precision == Precision::kInt8) {
+      l->q = QuantizeLinear(l->w.data(), l->out, l->in);
+      l->w.clear();
+      l->w.shrink_to_fit();
+    }
+  };
+  auto linear = [&](const std::string& name, int out, int in, bool bias = true) -> Result<Linear> {
     Linear l;
     l.out = out;
     l.in = in;
     ASSIGN_OR_RETURN(l.w, r.Get(name + ".weight", int64_t{out} * in));
-    ASSIGN_OR_RETURN(l.b, r.Get(name + ".bias", out));
-    if (options.precision == Precision::kInt8) {
-      l.q = QuantizeLinear(l.w.data(), out, in);
-      l.w.clear();
-      l.w.shrink_to_fit();
+    if (bias) {
+      ASSIGN_OR_RETURN(l.b, r.Get(name + ".bias", out));
     }
+    finish(&l);
     return l;
   };
   for (int i = 0; i < c.layers; ++i) {
-    const std::string p = fmt::format("encoder.layer.{}.", i);
     Layer L;
+    if (nomic) {
+      const std::string p = fmt::format("encoder.layers.{}.", i);
+      // Wqkv is [3H, H]: rows [0, H) are the query projection, then key, then value.
+      ASSIGN_OR_RETURN(std::vector<float> wqkv, r.Get(p + "attn.Wqkv.weight", 3 * H * H));
+      std::vector<float> bqkv;
+      if (qkv_bias) {
+        ASSIGN_OR_RETURN(bqkv, r.Get(p + "attn.Wqkv.bias", 3 * H));
+      }
+      Linear* parts[3] = {&L.q, &L.k, &L.v};
+      for (int k = 0; k < 3; ++k) {
+        parts[k]->out = static_cast<int>(H);
+        parts[k]->in = static_cast<int>(H);
+        parts[k]->w.assign(wqkv.begin() + k * H * H, wqkv.begin() + (k + 1) * H * H);
+        if (qkv_bias) parts[k]->b.assign(bqkv.begin() + k * H, bqkv.begin() + (k + 1) * H);
+        finish(parts[k]);
+      }
+      ASSIGN_OR_RETURN(L.attn_out, linear(p + "attn.out_proj", H, H, qkv_bias));
+      ASSIGN_OR_RETURN(L.inter, linear(p + "mlp.fc11", I, H, fc1_bias));
+      ASSIGN_OR_RETURN(L.gate, linear(p + "mlp.fc12", I, H, fc1_bias));
+      ASSIGN_OR_RETURN(L.out, linear(p + "mlp.fc2", H, I, fc2_bias));
+      ASSIGN_OR_RETURN(L.ln1_g, r.Get(p + "norm1.weight", H));
+      ASSIGN_OR_RETURN(L.ln1_b, r.Get(p + "norm1.bias", H));
+      ASSIGN_OR_RETURN(L.ln2_g, r.Get(p + "norm2.weight", H));
+      ASSIGN_OR_RETURN(L.ln2_b, r.Get(p + "norm2.bias", H));
+      m->layers_.push_back(std::move(L));
+      continue;
+    }
+    const std::string p = fmt::format("encoder.layer.{}.", i);
     ASSIGN_OR_RETURN(L.q, linear(p + "attention.self.query", H, H));
     ASSIGN_OR_RETURN(L.k, linear(p + "attention.self.key", H, H));
     ASSIGN_OR_RETURN(L.v, linear(p + "attention.self.value", H, H));
@@ -255,6 +337,20 @@ Result<std::unique_ptr<BertModel>> BertModel::Open(const std::string& dir, const
                      r.Get(p + "output.LayerNorm.weight", H, p + "output.LayerNorm.gamma"));
     ASSIGN_OR_RETURN(L.ln2_b, r.Get(p + "output.LayerNorm.bias", H, p + "output.LayerNorm.beta"));
     m->layers_.push_back(std::move(L));
+  }
+  if (nomic && c.rotary_dim > 0) {
+    // GPT-NeoX rotary tables: angle(t, i) = t * base^(-2i / rotary_dim), i < rotary_dim / 2.
+    const int half = c.rotary_dim / 2;
+    m->rot_cos_.resize(static_cast<size_t>(c.max_positions) * half);
+    m->rot_sin_.resize(m->rot_cos_.size());
+    for (int t = 0; t < c.max_positions; ++t) {
+      for (int i = 0; i < half; ++i) {
+        const double inv = std::pow(static_cast<double>(c.rotary_base), -2.0 * i / c.rotary_dim);
+        const double a = t * inv;
+        m->rot_cos_[static_cast<size_t>(t) * half + i] = static_cast<float>(std::cos(a));
+        m->rot_sin_[static_cast<size_t>(t) * half + i] = static_cast<float>(std::sin(a));
+      }
+    }
   }
   return m;
 }
@@ -277,8 +373,9 @@ bool BertModel::Tokenize(std::string_view text, std::vector<int32_t>* ids) const
 }
 
 Status BertModel::Apply(const Linear& l, const float* x, int m, float* y) const {
-  if (precision_ == Precision::kInt8) return LinearI8(x, m, l.q, l.b.data(), y);
-  LinearF32(x, m, l.in, l.w.data(), l.b.data(), l.out, y);
+  const float* bias = l.b.empty() ? nullptr : l.b.data();
+  if (precision_ == Precision::kInt8) return LinearI8(x, m, l.q, bias, y);
+  LinearF32(x, m, l.in, l.w.data(), bias, l.out, y);
   return Status::OK();
 }
 
@@ -327,20 +424,44 @@ Status BertModel::ForwardPacked(const std::vector<const std::vector<int32_t>*>& 
       const int id = (*seqs[s])[t];
       float* row = x.data() + static_cast<size_t>(offset[s] + t) * H;
       const float* w = word_emb_.data() + static_cast<size_t>(id) * H;
-      const float* p = pos_emb_.data() + static_cast<size_t>(t) * H;
       const float* ty = type_emb_.data();
-      for (int i = 0; i < H; ++i) row[i] = w[i] + p[i] + ty[i];
+      for (int i = 0; i < H; ++i) row[i] = w[i] + ty[i];
+      if (!pos_emb_.empty()) {
+        const float* p = pos_emb_.data() + static_cast<size_t>(t) * H;
+        for (int i = 0; i < H; ++i) row[i] += p[i];
+      }
     }
   }
   LayerNorm(x.data(), T, H, emb_ln_g_.data(), emb_ln_b_.data(), cfg_.layer_norm_eps);
 
   std::vector<float> q(static_cast<size_t>(T) * H), k(q.size()), v(q.size()), ctx(q.size()),
-      tmp(q.size()), inter(static_cast<size_t>(T) * I), scores;
+      tmp(q.size()), inter(static_cast<size_t>(T) * I), gate, scores;
   const float scale = 1.0f / std::sqrt(static_cast<float>(hd));
   for (const Layer& L : layers_) {
     RETURN_IF_ERROR(Apply(L.q, x.data(), T, q.data()));
     RETURN_IF_ERROR(Apply(L.k, x.data(), T, k.data()));
     RETURN_IF_ERROR(Apply(L.v, x.data(), T, v.data()));
+    if (!rot_cos_.empty()) {
+      const int half = cfg_.rotary_dim / 2;
+      for (size_t s = 0; s < seqs.size(); ++s) {
+        for (int t = 0; t < offset[s + 1] - offset[s]; ++t) {
+          const float* cs = rot_cos_.data() + static_cast<size_t>(t) * half;
+          const float* sn = rot_sin_.data() + static_cast<size_t>(t) * half;
+          for (float* mat : {q.data(), k.data()}) {
+            float* row = mat + static_cast<size_t>(offset[s] + t) * H;
+            for (int h = 0; h < nh; ++h) {
+              float* x1 = row + h * hd;
+              float* x2 = x1 + half;
+              for (int i = 0; i < half; ++i) {
+                const float a = x1[i], b = x2[i];
+                x1[i] = a * cs[i] - b * sn[i];
+                x2[i] = b * cs[i] + a * sn[i];
+              }
+            }
+          }
+        }
+      }
+    }
     for (size_t s = 0; s < seqs.size(); ++s) {
       const int n = offset[s + 1] - offset[s];
       if (n == 0) continue;
@@ -368,7 +489,15 @@ Status BertModel::ForwardPacked(const std::vector<const std::vector<int32_t>*>& 
     for (size_t i = 0; i < tmp.size(); ++i) tmp[i] += x[i];
     LayerNorm(tmp.data(), T, H, L.ln1_g.data(), L.ln1_b.data(), cfg_.layer_norm_eps);
     RETURN_IF_ERROR(Apply(L.inter, tmp.data(), T, inter.data()));
-    Activate(cfg_.act, inter.data(), inter.size());
+    if (cfg_.act == BertConfig::Act::kSwiGlu) {
+      gate.resize(inter.size());
+      RETURN_IF_ERROR(Apply(L.gate, tmp.data(), T, gate.data()));
+      for (size_t i = 0; i < inter.size(); ++i) {
+        inter[i] *= gate[i] / (1.0f + std::exp(-gate[i]));  // fc11(x) * silu(fc12(x))
+      }
+    } else {
+      Activate(cfg_.act, inter.data(), inter.size());
+    }
     RETURN_IF_ERROR(Apply(L.out, inter.data(), T, x.data()));
     for (size_t i = 0; i < x.size(); ++i) x[i] += tmp[i];
     LayerNorm(x.data(), T, H, L.ln2_g.data(), L.ln2_b.data(), cfg_.layer_norm_eps);

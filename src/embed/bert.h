@@ -5,8 +5,11 @@
 // BERT underneath): learned absolute position embeddings, token type 0, post-LayerNorm
 // encoder layers with multi-head self-attention and a GELU (erf, or tanh for gelu_new /
 // gelu_pytorch_tanh) or ReLU feed-forward layer; mean or CLS pooling; L2 normalisation.
-// Not supported (refused with a clear error): nomic-bert (rotary position embeddings and
-// SwiGLU), RoBERTa/XLM-R (position offsets, BPE tokenizer), ALiBi models (jina v2).
+// model_type "nomic_bert" (nomic-embed-text v1 / v1.5): rotary position embeddings
+// (non-interleaved), fused Wqkv, SwiGLU; sequences up to max_trained_positions (2048), so
+// the dynamic NTK scaling that nomic applies beyond it is never needed.
+// Not supported (refused with a clear error): nomic MoE (v2), interleaved rotary, pre-norm,
+// RoBERTa/XLM-R (position offsets, BPE tokenizer), ALiBi models (jina v2).
 //
 // Model directory:
 //   model.safetensors   HF weight names, with or without a `bert.` (or any) prefix:
@@ -18,6 +21,9 @@
 //                       F32, F16 or BF16 (converted to fp32 at load).
 //   config.json         hidden_size, num_hidden_layers, num_attention_heads,
 //                       intermediate_size, hidden_act, layer_norm_eps, max_position_embeddings
+//                       (nomic_bert: n_embd, n_layer, n_head, n_inner, rotary_emb_*, *_bias,
+//                       max_trained_positions; weights emb_ln.*, encoder.layers.N.attn.Wqkv,
+//                       .attn.out_proj, .mlp.fc11/fc12/fc2, .norm1, .norm2)
 //   tokenizer.json      or vocab.txt (+ tokenizer_config.json's do_lower_case, default true)
 //   optional sentence-transformers files: 1_Pooling/config.json (pooling mode),
 //                       sentence_bert_config.json (max_seq_length),
@@ -44,6 +50,10 @@
 namespace codeindex {
 
 struct BertConfig {
+  // kBert: HF BertModel. kNomic: nomic-bert (nomic-embed-text v1/v1.5): no position
+  // embeddings but rotary ones (GPT-NeoX layout) on queries and keys, a fused Wqkv, SwiGLU
+  // feed-forward fc2(fc11(x) * silu(fc12(x))), optional biases, post-LayerNorm.
+  enum class Arch { kBert, kNomic } arch = Arch::kBert;
   int vocab_size = 0;
   int hidden = 0;
   int layers = 0;
@@ -52,7 +62,9 @@ struct BertConfig {
   int max_positions = 512;
   int type_vocab = 2;
   float layer_norm_eps = 1e-12f;
-  enum class Act { kGeluErf, kGeluTanh, kRelu } act = Act::kGeluErf;
+  enum class Act { kGeluErf, kGeluTanh, kRelu, kSwiGlu } act = Act::kGeluErf;
+  float rotary_base = 10000.0f;  // kNomic
+  int rotary_dim = 0;            // kNomic: leading dims of each head that are rotated
 };
 
 class BertModel {
@@ -93,7 +105,7 @@ class BertModel {
     int out = 0, in = 0;
   };
   struct Layer {
-    Linear q, k, v, attn_out, inter, out;
+    Linear q, k, v, attn_out, inter, gate, out;  // gate: SwiGLU only
     std::vector<float> ln1_g, ln1_b, ln2_g, ln2_b;
   };
 
@@ -107,6 +119,7 @@ class BertModel {
   int max_tokens_ = 512;
   std::unique_ptr<Tokenizer> tokenizer_;
   std::vector<float> word_emb_, pos_emb_, type_emb_, emb_ln_g_, emb_ln_b_;
+  std::vector<float> rot_cos_, rot_sin_;  // [max_positions, rotary_dim / 2], kNomic
   std::vector<Layer> layers_;
   std::string query_prompt_, document_prompt_;
 };

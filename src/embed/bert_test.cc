@@ -21,7 +21,7 @@ struct Expected {
   int max_tokens = 0;
   std::vector<std::string> texts;
   std::vector<std::vector<int32_t>> ids;
-  std::vector<std::vector<float>> mean, cls;
+  std::vector<std::vector<float>> mean, cls, nomic_document, nomic_query;
 };
 
 class BertTest : public ::testing::Test {
@@ -44,6 +44,8 @@ class BertTest : public ::testing::Test {
     expected_->ids = j["ids"].get<std::vector<std::vector<int32_t>>>();
     expected_->mean = j["mean"].get<std::vector<std::vector<float>>>();
     expected_->cls = j["cls"].get<std::vector<std::vector<float>>>();
+    expected_->nomic_document = j["nomic_document"].get<std::vector<std::vector<float>>>();
+    expected_->nomic_query = j["nomic_query"].get<std::vector<std::vector<float>>>();
   }
   static void TearDownTestSuite() {
     if (dir_) testing::RemoveTree(*dir_);
@@ -67,10 +69,10 @@ class BertTest : public ::testing::Test {
     return e.ok() ? std::move(*e) : nullptr;
   }
 
-  std::vector<float> EmbedAll(const Embedder& e) {
+  std::vector<float> EmbedAll(const Embedder& e, EmbedKind kind = EmbedKind::kDocument) {
     std::vector<std::string_view> views(expected_->texts.begin(), expected_->texts.end());
     std::vector<float> out(views.size() * e.dimension());
-    EXPECT_TRUE(e.Embed(views, EmbedKind::kDocument, out.data()).ok());
+    EXPECT_TRUE(e.Embed(views, kind, out.data()).ok());
     return out;
   }
 
@@ -108,6 +110,30 @@ TEST_F(BertTest, Fp32MeanAndClsMatchNumpyWithin1e4) {
   }
 }
 
+TEST_F(BertTest, NomicBertWithPromptsMatchesNumpyWithin1e4) {
+  auto e = Open("nomic");
+  ASSERT_NE(e, nullptr);
+  for (EmbedKind kind : {EmbedKind::kDocument, EmbedKind::kQuery}) {
+    const auto& want =
+        kind == EmbedKind::kDocument ? expected_->nomic_document : expected_->nomic_query;
+    const std::vector<float> got = EmbedAll(*e, kind);
+    for (size_t t = 0; t < want.size(); ++t) {
+      for (size_t i = 0; i < 32; ++i) {
+        ASSERT_NEAR(got[t * 32 + i], want[t][i], 1e-4)
+            << (kind == EmbedKind::kQuery ? "query" : "document") << " text " << t << " dim " << i;
+      }
+    }
+  }
+  auto q8 = Open("nomic", Precision::kInt8);
+  ASSERT_NE(q8, nullptr);
+  const std::vector<float> got = EmbedAll(*q8, EmbedKind::kQuery);
+  for (size_t t = 0; t < expected_->nomic_query.size(); ++t) {
+    double dot = 0;
+    for (size_t i = 0; i < 32; ++i) dot += got[t * 32 + i] * expected_->nomic_query[t][i];
+    EXPECT_GT(dot, 0.99) << "text " << t;
+  }
+}
+
 TEST_F(BertTest, Int8StaysCloseToFp32) {
   auto e = Open("mean", Precision::kInt8);
   ASSERT_NE(e, nullptr);
@@ -139,12 +165,17 @@ TEST_F(BertTest, ConcurrentCallsGiveTheSameVectors) {
 }
 
 TEST_F(BertTest, RefusesUnsupportedModels) {
-  const std::string bad = testing::MakeTempDir("bert-nomic");
-  ASSERT_TRUE(WriteFileAtomic(bad + "/config.json", R"({"model_type": "nomic_bert"})").ok());
-  auto m = BertModel::Open(bad, {});
-  ASSERT_FALSE(m.ok());
-  EXPECT_EQ(m.error().code(), Code::kUsage);
-  EXPECT_NE(m.error().message().find("nomic_bert"), std::string::npos);
+  const std::string bad = testing::MakeTempDir("bert-unsupported");
+  for (const char* config : {R"({"model_type": "xlm-roberta"})",
+                             R"({"model_type": "nomic_bert", "moe_every_n_layers": 2})",
+                             R"({"model_type": "nomic_bert", "rotary_emb_interleaved": true})",
+                             R"({"model_type": "bert", "hidden_act": "silu"})"}) {
+    ASSERT_TRUE(WriteFileAtomic(bad + "/config.json", config).ok());
+    auto m = BertModel::Open(bad, {});
+    ASSERT_FALSE(m.ok()) << config;
+    EXPECT_EQ(m.error().code(), Code::kUsage) << config;
+    EXPECT_NE(m.error().message().find("not supported"), std::string::npos) << config;
+  }
   testing::RemoveTree(bad);
 }
 

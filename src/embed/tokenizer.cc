@@ -1,6 +1,7 @@
 #include "embed/tokenizer.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 #include <unordered_map>
@@ -136,7 +137,17 @@ struct Span {
 };
 
 struct PreOp {
-  enum Kind { kBert, kWhitespace, kWhitespaceSplit, kPunctuation, kDigits, kMetaspace } kind;
+  enum Kind {
+    kBert,
+    kWhitespace,
+    kWhitespaceSplit,
+    kPunctuation,
+    kDigits,
+    kMetaspace,
+    kByteLevel
+  } kind;
+  bool add_prefix_space = false;   // kByteLevel
+  bool use_regex = true;           // kByteLevel
   bool individual_digits = false;  // kDigits
   std::string replacement = std::string(kMetaspaceChar);
   enum Prepend { kAlways, kFirst, kNever } prepend = kAlways;  // kMetaspace
@@ -174,6 +185,89 @@ void SplitSpans(const std::string& buf, std::vector<Span>* spans, Classify class
   spans->swap(out);
 }
 
+// GPT-2's reversible byte -> printable character map: bytes 33-126, 161-172 and 174-255 map
+// to themselves, the other 68 to U+0100 upwards, in byte order.
+const std::array<std::string, 256>& ByteLevelTable() {
+  static const std::array<std::string, 256> table = [] {
+    std::array<std::string, 256> t;
+    char32_t next = 256;
+    for (int b = 0; b < 256; ++b) {
+      const bool keep = (b >= 33 && b <= 126) || (b >= 161 && b <= 172) || (b >= 174);
+      u::AppendUtf8(keep ? static_cast<char32_t>(b) : next++, &t[b]);
+    }
+    return t;
+  }();
+  return table;
+}
+
+bool IsLetter(char32_t c) {
+  if (c < 0x80) return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+  return u::IsWordChar(c) && !u::IsDigit(c) && c != '_';
+}
+
+// Splits `s` like GPT-2's pattern
+//   's|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+
+// (letters and numbers outside ASCII approximated by unicode.h's classes).
+void SplitGpt2(std::string_view s, std::vector<std::string_view>* out) {
+  auto cp = [&](size_t i, size_t* next) {
+    *next = i;
+    return u::DecodeUtf8(s, next);
+  };
+  enum Cls { kLetter, kNumber, kSpace, kOther };
+  auto cls = [](char32_t c) {
+    if (u::IsWhitespace(c)) return kSpace;
+    if (c < 0x80 ? (c >= '0' && c <= '9') : false) return kNumber;
+    if (IsLetter(c)) return kLetter;
+    return kOther;
+  };
+  size_t i = 0;
+  while (i < s.size()) {
+    if (s[i] == '\'') {
+      static constexpr std::string_view kContractions[] = {"'re", "'ve", "'ll", "'s",
+                                                           "'t",  "'m",  "'d"};
+      bool hit = false;
+      for (std::string_view c : kContractions) {
+        if (s.substr(i, c.size()) == c) {
+          out->push_back(s.substr(i, c.size()));
+          i += c.size();
+          hit = true;
+          break;
+        }
+      }
+      if (hit) continue;
+    }
+    size_t start = i, j = i, next;
+    if (s[j] == ' ' && j + 1 < s.size()) {
+      const Cls c = cls(cp(j + 1, &next));
+      if (c != kSpace) j = j + 1;
+    }
+    size_t n;
+    const Cls c = cls(cp(j, &n));
+    if (c != kSpace) {
+      size_t k = n;
+      while (k < s.size()) {
+        size_t m;
+        if (cls(cp(k, &m)) != c) break;
+        k = m;
+      }
+      out->push_back(s.substr(start, k - start));
+      i = k;
+      continue;
+    }
+    // A whitespace run: all of it, except the last char when a non-space follows.
+    size_t k = i, last = i;
+    while (k < s.size()) {
+      size_t m;
+      if (cls(cp(k, &m)) != kSpace) break;
+      last = k;
+      k = m;
+    }
+    if (k < s.size() && last > i) k = last;
+    out->push_back(s.substr(i, k - i));
+    i = k;
+  }
+}
+
 void ApplyPreOp(const PreOp& op, std::string* buf, std::vector<Span>* spans) {
   switch (op.kind) {
     case PreOp::kBert:
@@ -201,6 +295,37 @@ void ApplyPreOp(const PreOp& op, std::string* buf, std::vector<Span>* spans) {
         if (u::IsDigit(c)) return individual ? 1 : 3;
         return 2;
       });
+      return;
+    }
+    case PreOp::kByteLevel: {
+      const auto& table = ByteLevelTable();
+      std::string out;
+      std::vector<Span> pieces;
+      std::vector<std::string_view> parts;
+      std::string tmp;
+      bool first = true;
+      for (const Span& sp : *spans) {
+        std::string_view piece(buf->data() + sp.b, sp.e - sp.b);
+        if (op.add_prefix_space && first && !piece.empty() && piece[0] != ' ') {
+          tmp = " ";
+          tmp.append(piece);
+          piece = tmp;
+        }
+        first = false;
+        parts.clear();
+        if (op.use_regex) {
+          SplitGpt2(piece, &parts);
+        } else {
+          parts.push_back(piece);
+        }
+        for (std::string_view part : parts) {
+          const size_t b = out.size();
+          for (char ch : part) out += table[static_cast<unsigned char>(ch)];
+          if (out.size() > b) pieces.push_back({b, out.size()});
+        }
+      }
+      buf->swap(out);
+      spans->swap(pieces);
       return;
     }
     case PreOp::kMetaspace: {
@@ -316,7 +441,7 @@ class HfTokenizer : public Tokenizer {
   void InitBertVocabTxt(std::vector<std::string> tokens, bool lowercase);
 
  private:
-  enum class ModelKind { kWordPiece, kUnigram, kWordLevel };
+  enum class ModelKind { kWordPiece, kUnigram, kWordLevel, kBpe };
 
   void EncodeSegment(std::string_view text, std::vector<int32_t>* ids) const {
     if (text.empty()) return;
@@ -339,6 +464,9 @@ class HfTokenizer : public Tokenizer {
           break;
         case ModelKind::kUnigram:
           Unigram(word, ids);
+          break;
+        case ModelKind::kBpe:
+          Bpe(word, ids);
           break;
         case ModelKind::kWordLevel: {
           auto it = vocab_.find(word);
@@ -469,6 +597,73 @@ class HfTokenizer : public Tokenizer {
     }
   }
 
+  // Byte-pair encoding of one word: start from its characters (the first plain, the others
+  // with continuing_subword_prefix, the last with end_of_word_suffix), merge the adjacent pair
+  // of lowest merge rank (leftmost on ties) until no pair has a rank, then map to ids.
+  void Bpe(std::string_view word, std::vector<int32_t>* ids) const {
+    if (ignore_merges_) {
+      if (auto it = vocab_.find(word); it != vocab_.end()) {
+        ids->push_back(it->second);
+        return;
+      }
+    }
+    std::vector<std::string> sym;
+    for (size_t i = 0; i < word.size();) {
+      const size_t b = i;
+      u::DecodeUtf8(word, &i);
+      std::string piece = b > 0 ? continuing_prefix_ : std::string();
+      piece.append(word.substr(b, i - b));
+      sym.push_back(std::move(piece));
+    }
+    if (!sym.empty()) sym.back() += end_of_word_suffix_;
+    std::string key;
+    while (sym.size() > 1) {
+      int best_rank = std::numeric_limits<int>::max();
+      size_t best = 0;
+      for (size_t i = 0; i + 1 < sym.size(); ++i) {
+        key.assign(sym[i]);
+        key.push_back(' ');
+        key.append(sym[i + 1]);
+        auto it = merges_.find(std::string_view(key));
+        if (it != merges_.end() && it->second < best_rank) {
+          best_rank = it->second;
+          best = i;
+        }
+      }
+      if (best_rank == std::numeric_limits<int>::max()) break;
+      // Joining drops the continuation prefix of the right part, as the merge's result does.
+      std::string_view right = sym[best + 1];
+      if (!continuing_prefix_.empty() && right.starts_with(continuing_prefix_)) {
+        right.remove_prefix(continuing_prefix_.size());
+      }
+      sym[best].append(right);
+      sym.erase(sym.begin() + static_cast<long>(best) + 1);
+    }
+    bool prev_unk = false;
+    for (const std::string& p : sym) {
+      if (auto it = vocab_.find(p); it != vocab_.end()) {
+        ids->push_back(it->second);
+        prev_unk = false;
+        continue;
+      }
+      if (byte_fallback_) {
+        std::vector<int32_t> bytes;
+        for (unsigned char ch : p) {
+          auto bt = vocab_.find(fmt::format("<0x{:02X}>", ch));
+          if (bt == vocab_.end()) break;
+          bytes.push_back(bt->second);
+        }
+        if (bytes.size() == p.size()) {
+          ids->insert(ids->end(), bytes.begin(), bytes.end());
+          prev_unk = false;
+          continue;
+        }
+      }
+      if (unk_id_ && !(fuse_unk_ && prev_unk)) ids->push_back(*unk_id_);
+      prev_unk = true;
+    }
+  }
+
   Status LoadNormalizer(const json& n, std::string_view label);
   Status LoadPreTokenizer(const json& p, std::string_view label);
   Status LoadPostProcessor(const json& p, std::string_view label);
@@ -488,6 +683,11 @@ class HfTokenizer : public Tokenizer {
   double unk_score_ = 0;
   size_t max_piece_bytes_ = 0;
   bool byte_fallback_ = false;
+  // BPE
+  std::unordered_map<std::string, int, StringHash, std::equal_to<>> merges_;  // "a b" -> rank
+  std::string end_of_word_suffix_;
+  bool fuse_unk_ = false;
+  bool ignore_merges_ = false;
 };
 
 std::string JStr(const json& j, const char* key, std::string_view def = "") {
@@ -590,8 +790,9 @@ Status HfTokenizer::LoadPreTokenizer(const json& p, std::string_view label) {
     }
     op.split = JBool(p, "split", true);
   } else if (type == "ByteLevel") {
-    return Status::Usage(
-        fmt::format("{}: byte-level (BPE) tokenizers are not supported yet", label));
+    op.kind = PreOp::kByteLevel;
+    op.add_prefix_space = JBool(p, "add_prefix_space", false);
+    op.use_regex = JBool(p, "use_regex", true);
   } else {
     return Status::Usage(fmt::format("{}: pre_tokenizer {} is not supported", label, type));
   }
@@ -726,7 +927,43 @@ Status HfTokenizer::Load(const json& j, std::string_view label) {
     }
     byte_fallback_ = JBool(*m, "byte_fallback", false);
   } else if (type == "BPE") {
-    return Status::Usage(fmt::format("{}: BPE tokenizers are not supported yet", label));
+    model_ = ModelKind::kBpe;
+    auto v = m->find("vocab");
+    if (v == m->end() || !v->is_object()) return bad("model.vocab is not an object");
+    for (const auto& [tok, id] : v->items()) {
+      if (!id.is_number_integer() || id.get<int64_t>() < 0 || id.get<int64_t>() >= kMaxVocab) {
+        return bad(fmt::format("vocab id of \"{}\" is not a valid id", tok));
+      }
+      vocab_.emplace(tok, id.get<int32_t>());
+    }
+    auto merges = m->find("merges");
+    if (merges == m->end() || !merges->is_array()) return bad("model.merges is not an array");
+    int rank = 0;
+    for (const json& e : *merges) {
+      std::string key;
+      if (e.is_string()) {
+        key = e.get<std::string>();
+        if (key.find(' ') == std::string::npos) return bad("a merge is not \"a b\"");
+      } else if (e.is_array() && e.size() == 2 && e[0].is_string() && e[1].is_string()) {
+        key = e[0].get<std::string>() + " " + e[1].get<std::string>();
+      } else {
+        return bad("a merge is neither \"a b\" nor [a, b]");
+      }
+      merges_.emplace(std::move(key), rank++);  // the first occurrence keeps its rank
+    }
+    auto unk = m->find("unk_token");
+    if (unk != m->end() && unk->is_string()) {
+      if (auto it = vocab_.find(unk->get<std::string>()); it != vocab_.end()) unk_id_ = it->second;
+    }
+    auto cont = m->find("continuing_subword_prefix");
+    if (cont != m->end() && cont->is_string())
+      continuing_prefix_ = cont->get<std::string>();
+    else
+      continuing_prefix_.clear();
+    end_of_word_suffix_ = JStr(*m, "end_of_word_suffix");
+    byte_fallback_ = JBool(*m, "byte_fallback", false);
+    fuse_unk_ = JBool(*m, "fuse_unk", false);
+    ignore_merges_ = JBool(*m, "ignore_merges", false);
   } else {
     return Status::Usage(fmt::format("{}: tokenizer model {} is not supported", label, type));
   }

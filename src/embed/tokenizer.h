@@ -9,14 +9,17 @@
 //                   NFC/NFD/NFKC/NFKD (accepted; only precomposed Latin is decomposed, see
 //                   unicode.h), Sequence
 //   pre-tokenizer   BertPreTokenizer, Whitespace, WhitespaceSplit, Punctuation, Digits,
-//                   Metaspace, Sequence
+//                   Metaspace, ByteLevel (GPT-2's split pattern and byte-to-char map),
+//                   Sequence
 //   model           WordPiece (greedy longest match, `##` continuation, [UNK] for a word with
 //                   no decomposition), Unigram (Viterbi over piece log-probabilities, unknown
-//                   characters fused into one unk, optional byte fallback), WordLevel
+//                   characters fused into one unk, optional byte fallback), BPE (lowest-rank
+//                   merge first; byte fallback, ignore_merges, prefixes/suffixes), WordLevel
 //   post-processor  TemplateProcessing / BertProcessing / RobertaProcessing: the special ids
 //                   an encoder adds around a sequence (prefix_ids()/suffix_ids())
 //
-// BPE (byte-level, GPT-2 style) is refused with kUsage "not supported yet".
+// Anything else (a Split pre-tokenizer with a regex, as Llama 3 and Qwen tokenizers use, a
+// Replace normalizer with a regex, Precompiled) is refused with kUsage "not supported".
 //
 // The project's own code-aware tokenizer (issue 6: identifiers split on case and underscores,
 // then subword pieces) plugs in as another `model.type` in tokenizer.json: add a class deriving

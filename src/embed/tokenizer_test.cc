@@ -102,6 +102,47 @@ TEST(UnigramTest, ViterbiPicksTheMostLikelySegmentation) {
             (std::vector<std::string>{"\xE2\x96\x81read", "\xE2\x96\x81", "<unk>"}));
 }
 
+// GPT-2 style: ByteLevel pre-tokenizer (space -> "Ġ" U+0120, newline -> "Ċ" U+010A) + BPE.
+constexpr char kByteLevelBpe[] = R"({
+  "pre_tokenizer": {"type": "ByteLevel", "add_prefix_space": false, "use_regex": true},
+  "model": {"type": "BPE", "unk_token": null, "vocab": {
+    "h": 0, "e": 1, "l": 2, "o": 3, "\u0120": 4, "w": 5, "r": 6, "d": 7, "!": 8, "he": 9,
+    "ll": 10, "hell": 11, "hello": 12, "\u0120w": 13, "or": 14, "\u0120wor": 15,
+    "\u0120worl": 16, "\u0120world": 17, "\u010a": 18},
+    "merges": ["h e", "l l", "he ll", "hell o", "\u0120 w", "o r", "\u0120w or",
+               ["\u0120wor", "l"], "\u0120worl d"]}
+})";
+
+TEST(BpeTest, MergesByRank) {
+  auto t = LoadTokenizerJson(kByteLevelBpe, "bpe");
+  ASSERT_TRUE(t.ok()) << t.error().ToString();
+  EXPECT_EQ(Tokens(**t, "hello world!"), (std::vector<std::string>{"hello", "\xC4\xA0world", "!"}));
+  // "hold" has no merges beyond single letters; letters outside the vocab are dropped (no unk).
+  EXPECT_EQ(Tokens(**t, "hold\n"), (std::vector<std::string>{"h", "o", "l", "d", "\xC4\x8A"}));
+}
+
+TEST(BpeTest, Gpt2SplitPattern) {
+  // With ignore_merges, a pre-token found in the vocabulary is emitted whole: the tokens show
+  // how the text was split.
+  constexpr char kJson[] = R"({
+    "pre_tokenizer": {"type": "ByteLevel", "add_prefix_space": true},
+    "model": {"type": "BPE", "ignore_merges": true, "unk_token": "<unk>", "fuse_unk": true,
+      "vocab": {"<unk>": 0, "\u0120it": 1, "'s": 2, "\u0120": 3, "\u0120ok": 4, "\u010a": 5,
+                "\u0120123": 6, "\u0120:=": 7, "_": 8, "x": 9},
+      "merges": []}
+  })";
+  auto t = LoadTokenizerJson(kJson, "gpt2");
+  ASSERT_TRUE(t.ok()) << t.error().ToString();
+  // "it's  ok\n 123 :=" -> " it" (prefix space added) "'s" " " " ok" "\n" " 123" " :="
+  EXPECT_EQ(Tokens(**t, "it's  ok\n 123 :="),
+            (std::vector<std::string>{"\xC4\xA0it", "'s", "\xC4\xA0", "\xC4\xA0ok", "\xC4\x8A",
+                                      "\xC4\xA0"
+                                      "123",
+                                      "\xC4\xA0:="}));
+  // " x" is not a token: its characters are; "zz" is unknown: one fused <unk>.
+  EXPECT_EQ(Tokens(**t, "x_zz"), (std::vector<std::string>{"\xC4\xA0", "x", "_", "<unk>"}));
+}
+
 TEST(TokenizerJsonTest, RefusesWhatItCannotRead) {
   EXPECT_EQ(LoadTokenizerJson("{", "x").error().code(), Code::kCorruption);
   EXPECT_EQ(LoadTokenizerJson("[]", "x").error().code(), Code::kCorruption);
@@ -113,10 +154,17 @@ TEST(TokenizerJsonTest, RefusesWhatItCannotRead) {
                 .error()
                 .code(),
             Code::kCorruption);
-  auto bpe = LoadTokenizerJson(R"({"model": {"type": "BPE", "vocab": {}, "merges": []}})", "x");
-  ASSERT_FALSE(bpe.ok());
-  EXPECT_EQ(bpe.error().code(), Code::kUsage);
-  EXPECT_NE(bpe.error().message().find("BPE"), std::string::npos);
+  auto split = LoadTokenizerJson(
+      R"({"model": {"type": "BPE", "vocab": {}, "merges": []},
+          "pre_tokenizer": {"type": "Split", "pattern": {"Regex": "\\w+"}}})",
+      "x");
+  ASSERT_FALSE(split.ok());
+  EXPECT_EQ(split.error().code(), Code::kUsage);
+  EXPECT_NE(split.error().message().find("Split"), std::string::npos);
+  EXPECT_EQ(LoadTokenizerJson(R"({"model": {"type": "BPE", "vocab": {}, "merges": [3]}})", "x")
+                .error()
+                .code(),
+            Code::kCorruption);
 }
 
 }  // namespace

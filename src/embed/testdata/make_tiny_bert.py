@@ -6,11 +6,16 @@ Usage: make_tiny_bert.py OUTDIR
 OUTDIR/mean/  model.safetensors (weights under a `bert.` prefix), config.json, vocab.txt
 OUTDIR/cls/   the same weights, tokenizer.json instead of vocab.txt, and
               1_Pooling/config.json selecting CLS pooling
-OUTDIR/expected.json  {"max_tokens", "texts", "ids", "mean", "cls"}: token ids with [CLS]/[SEP]
-              and the L2-normalised pooled outputs of the reference forward pass below.
+OUTDIR/nomic/ a tiny nomic-bert (rotary, fused Wqkv, SwiGLU, no biases) with tokenizer.json
+              and sentence-transformers prompts "search_query: " / "search_document: "
+OUTDIR/expected.json  {"max_tokens", "texts", "ids", "mean", "cls", "nomic_document",
+              "nomic_query"}: token ids with [CLS]/[SEP] and the L2-normalised pooled
+              outputs of the reference forward passes below (nomic: mean pooling, with the
+              document or query prompt prepended to the text).
 
-The forward pass is written from the BERT paper / HF BertModel semantics (post-LayerNorm
-encoder, erf GELU), independently of the C++ implementation it checks.
+The forward passes are written from the BERT paper / HF BertModel semantics (post-LayerNorm
+encoder, erf GELU) and from nomic-bert's published architecture (GPT-NeoX rotary embeddings,
+fc2(fc11(x) * silu(fc12(x)))), independently of the C++ implementation they check.
 """
 import json
 import math
@@ -161,6 +166,64 @@ def forward(w, ids):
     return unit(x.mean(0)), unit(x[0])
 
 
+NOMIC_INTER, NOMIC_BASE = 48, 1000.0
+NOMIC_PROMPTS = {"query": "search_query: ", "document": "search_document: "}
+
+
+def build_nomic_weights():
+    w = {"embeddings.word_embeddings.weight": normal(len(VOCAB), HIDDEN, scale=0.5),
+         "embeddings.token_type_embeddings.weight": normal(TYPES, HIDDEN, scale=0.5),
+         "emb_ln.weight": 1 + normal(HIDDEN, scale=0.1), "emb_ln.bias": normal(HIDDEN, scale=0.1)}
+    for i in range(LAYERS):
+        p = f"encoder.layers.{i}."
+        w[p + "attn.Wqkv.weight"] = normal(3 * HIDDEN, HIDDEN, scale=1.0 / math.sqrt(HIDDEN))
+        w[p + "attn.out_proj.weight"] = normal(HIDDEN, HIDDEN, scale=1.0 / math.sqrt(HIDDEN))
+        w[p + "mlp.fc11.weight"] = normal(NOMIC_INTER, HIDDEN, scale=1.0 / math.sqrt(HIDDEN))
+        w[p + "mlp.fc12.weight"] = normal(NOMIC_INTER, HIDDEN, scale=1.0 / math.sqrt(HIDDEN))
+        w[p + "mlp.fc2.weight"] = normal(HIDDEN, NOMIC_INTER, scale=1.0 / math.sqrt(NOMIC_INTER))
+        for n in ("norm1", "norm2"):
+            w[p + n + ".weight"] = 1 + normal(HIDDEN, scale=0.1)
+            w[p + n + ".bias"] = normal(HIDDEN, scale=0.1)
+    return w
+
+
+def rotate(x, n):
+    """GPT-NeoX rotary embedding of x [n, d] (one head): pairs (i, i + d/2)."""
+    d = x.shape[1]
+    half = d // 2
+    inv = NOMIC_BASE ** (-np.arange(0, half) * 2.0 / d)
+    ang = np.arange(n)[:, None] * inv[None, :]
+    cos, sin = np.cos(ang), np.sin(ang)
+    x1, x2 = x[:, :half], x[:, half:]
+    return np.concatenate([x1 * cos - x2 * sin, x2 * cos + x1 * sin], axis=1)
+
+
+def forward_nomic(w, ids):
+    f = {k: v.astype(np.float64) for k, v in w.items()}
+    n = len(ids)
+    x = f["embeddings.word_embeddings.weight"][ids] + f["embeddings.token_type_embeddings.weight"][0]
+    x = layer_norm(x, f["emb_ln.weight"], f["emb_ln.bias"])
+    d = HIDDEN // HEADS
+    for i in range(LAYERS):
+        p = f"encoder.layers.{i}."
+        qkv = x @ f[p + "attn.Wqkv.weight"].T
+        q, k, v = qkv[:, :HIDDEN], qkv[:, HIDDEN:2 * HIDDEN], qkv[:, 2 * HIDDEN:]
+        ctx = np.zeros_like(x)
+        for h in range(HEADS):
+            sl = slice(h * d, (h + 1) * d)
+            qh, kh = rotate(q[:, sl], n), rotate(k[:, sl], n)
+            s = qh @ kh.T / math.sqrt(d)
+            s = np.exp(s - s.max(-1, keepdims=True))
+            s /= s.sum(-1, keepdims=True)
+            ctx[:, sl] = s @ v[:, sl]
+        x = layer_norm(ctx @ f[p + "attn.out_proj.weight"].T + x, f[p + "norm1.weight"], f[p + "norm1.bias"])
+        gate = x @ f[p + "mlp.fc12.weight"].T
+        y = (x @ f[p + "mlp.fc11.weight"].T) * (gate / (1 + np.exp(-gate)))
+        x = layer_norm(y @ f[p + "mlp.fc2.weight"].T + x, f[p + "norm2.weight"], f[p + "norm2.bias"])
+    m = x.mean(0)
+    return (m / np.linalg.norm(m)).tolist()
+
+
 def tokenizer_json():
     ids = {t: i for i, t in enumerate(VOCAB)}
     return {
@@ -197,13 +260,30 @@ def main():
     with open(os.path.join(out, "cls", "1_Pooling", "config.json"), "w") as f:
         json.dump({"word_embedding_dimension": HIDDEN, "pooling_mode_cls_token": True,
                    "pooling_mode_mean_tokens": False}, f)
-    expected = {"max_tokens": MAX_POS, "texts": TEXTS, "ids": [], "mean": [], "cls": []}
+    nw = build_nomic_weights()
+    os.makedirs(os.path.join(out, "nomic"), exist_ok=True)
+    write_safetensors(os.path.join(out, "nomic", "model.safetensors"), nw)
+    with open(os.path.join(out, "nomic", "config.json"), "w") as f:
+        json.dump({"model_type": "nomic_bert", "vocab_size": len(VOCAB), "n_embd": HIDDEN, "n_head": HEADS,
+                   "n_layer": LAYERS, "n_inner": NOMIC_INTER, "type_vocab_size": TYPES,
+                   "layer_norm_epsilon": EPS, "rotary_emb_base": NOMIC_BASE, "rotary_emb_fraction": 1.0,
+                   "rotary_emb_interleaved": False, "activation_function": "swiglu", "qkv_proj_bias": False,
+                   "mlp_fc1_bias": False, "mlp_fc2_bias": False, "prenorm": False,
+                   "max_trained_positions": MAX_POS, "n_positions": MAX_POS}, f)
+    with open(os.path.join(out, "nomic", "tokenizer.json"), "w") as f:
+        json.dump(tokenizer_json(), f)
+    with open(os.path.join(out, "nomic", "config_sentence_transformers.json"), "w") as f:
+        json.dump({"prompts": NOMIC_PROMPTS, "default_prompt_name": None}, f)
+    expected = {"max_tokens": MAX_POS, "texts": TEXTS, "ids": [], "mean": [], "cls": [],
+                "nomic_document": [], "nomic_query": []}
     for t in TEXTS:
         ids = tokenize(t)
         mean, cls = forward(w, ids)
         expected["ids"].append(ids)
         expected["mean"].append(mean)
         expected["cls"].append(cls)
+        expected["nomic_document"].append(forward_nomic(nw, tokenize(NOMIC_PROMPTS["document"] + t)))
+        expected["nomic_query"].append(forward_nomic(nw, tokenize(NOMIC_PROMPTS["query"] + t)))
     with open(os.path.join(out, "expected.json"), "w") as f:
         json.dump(expected, f)
 
