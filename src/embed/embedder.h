@@ -11,9 +11,10 @@
 //                 tokenizer.json). Mean of the token vectors (times model2vec's optional
 //                 per-token `weights`), then L2 normalisation. Microseconds per block, no
 //                 threads, the table is mmapped (not copied). The default kind.
-//   kTransformer  A BERT-family encoder (BERT, MiniLM, BGE, E5; see bert.h for what is and is
-//                 not supported) from HF safetensors + config.json + tokenizer.json or
-//                 vocab.txt, fp32 through OpenBLAS or int8 through oneDNN, mean or CLS pooling.
+//   kTransformer  A BERT-family encoder (BERT, MiniLM, BGE, E5, nomic-bert; see bert.h for
+//                 what is and is not supported) from HF safetensors + config.json +
+//                 tokenizer.json or vocab.txt, fp32 through OpenBLAS or int8 through oneDNN,
+//                 mean or CLS pooling.
 //   kOpenAI, kOpenAICompatible, kOllama
 //                 Remote HTTP providers with the original's batching by estimated tokens,
 //                 retries and 429 back-off (spec ORIGINAL-INDEXING.md §9), except that an
@@ -128,9 +129,11 @@ struct EmbedderConfig {
   // Remote HTTPS: a PEM file of trusted CA certificates; empty = the system store.
   std::string ca_cert_path;
 
-  // Hex SHA-256 over every field above the "runtime" line, in a fixed order with explicit
-  // lengths. Stored with an index: a different hash means the vectors must be rebuilt. Pure
-  // function of the config: it does not read the model files (Embedder::fingerprint() does).
+  // Hex SHA-256 over the fields that change vectors (provider, model, base_url, dimensions,
+  // pooling, precision, max_tokens, query_prefix, document_prefix), in a fixed order with
+  // explicit lengths; model_id (a display name), api_key_env and the runtime settings are
+  // left out. A different hash means the vectors must be rebuilt. Pure function of the
+  // config: it does not read the model files (Embedder::fingerprint() adds those).
   std::string ContentHash() const;
 };
 

@@ -1,5 +1,7 @@
 #include "embed/pool_kernels.h"
 
+#include <cpuid.h>
+
 #include "embed/safetensors.h"
 
 namespace codeindex {
@@ -18,8 +20,12 @@ void AxpyI8Scalar(const int8_t* row, float w, float* acc, size_t dim) {
 }
 
 bool PoolKernelsUseAvx2() {
-  static const bool use = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
-                          __builtin_cpu_supports("f16c");
+  static const bool use = [] {
+    // F16C through cpuid (leaf 1, ecx bit 29): clang 14's __builtin_cpu_supports lacks it.
+    unsigned eax, ebx, ecx, edx;
+    const bool f16c = __get_cpuid(1, &eax, &ebx, &ecx, &edx) && (ecx & (1u << 29)) != 0;
+    return f16c && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  }();
   return use;
 }
 

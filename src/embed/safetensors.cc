@@ -240,8 +240,9 @@ Status SafetensorsFile::Parse(std::string_view image) {
       }
       continue;
     }
+    const std::string tensor_name = name;  // clang 14 cannot capture structured bindings
     auto tbad = [&](std::string_view what) {
-      return bad(fmt::format("tensor {}: {}", name, what));
+      return bad(fmt::format("tensor {}: {}", tensor_name, what));
     };
     if (!entry.is_object()) return tbad("entry is not an object");
     auto dt = entry.find("dtype");

@@ -601,6 +601,21 @@ class HfTokenizer : public Tokenizer {
   // with continuing_subword_prefix, the last with end_of_word_suffix), merge the adjacent pair
   // of lowest merge rank (leftmost on ties) until no pair has a rank, then map to ids.
   void Bpe(std::string_view word, std::vector<int32_t>* ids) const {
+    // Merging is quadratic in the word's length: a pathological "word" (a minified line, a
+    // base64 blob) is encoded in slices of kMaxBpeWord bytes, cut on code points. Real words
+    // are far shorter, so their tokens are unaffected.
+    constexpr size_t kMaxBpeWord = 1024;
+    while (word.size() > kMaxBpeWord) {
+      size_t cut = kMaxBpeWord;
+      while (cut > 0 && IsContinuation(word[cut])) --cut;
+      if (cut == 0) cut = kMaxBpeWord;  // not UTF-8: cut anywhere
+      BpeWord(word.substr(0, cut), ids);
+      word.remove_prefix(cut);
+    }
+    BpeWord(word, ids);
+  }
+
+  void BpeWord(std::string_view word, std::vector<int32_t>* ids) const {
     if (ignore_merges_) {
       if (auto it = vocab_.find(word); it != vocab_.end()) {
         ids->push_back(it->second);

@@ -119,6 +119,10 @@ TEST(BpeTest, MergesByRank) {
   EXPECT_EQ(Tokens(**t, "hello world!"), (std::vector<std::string>{"hello", "\xC4\xA0world", "!"}));
   // "hold" has no merges beyond single letters; letters outside the vocab are dropped (no unk).
   EXPECT_EQ(Tokens(**t, "hold\n"), (std::vector<std::string>{"h", "o", "l", "d", "\xC4\x8A"}));
+  // A 5000-letter "word" is merged in slices (no quadratic blow-up): 2500 x "ll".
+  std::vector<int32_t> ids;
+  (*t)->Encode(std::string(5000, 'l'), &ids);
+  EXPECT_EQ(ids, std::vector<int32_t>(2500, *(*t)->TokenToId("ll")));
 }
 
 TEST(BpeTest, Gpt2SplitPattern) {
