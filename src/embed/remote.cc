@@ -148,11 +148,14 @@ class RemoteEmbedder final : public Embedder {
                         url_.origin + url_.path, model_));
       }
     }
+    // A test embedding of ["test"], with the original's validation error mapping.
     std::vector<float> v(dimension_);
     const std::string_view test[] = {"test"};
-    Status s = Embed(test, EmbedKind::kDocument, v.data());
-    if (!s.ok()) return s;
-    return Status::OK();
+    HttpResult last;
+    Status s = EmbedBatch({test[0]}, v.data(), &last);
+    if (s.ok()) return s;
+    if (last.status == 200) return s;  // answered, but not with a usable vector
+    return ValidationError(last);
   }
 
  private:
@@ -254,7 +257,10 @@ class RemoteEmbedder final : public Embedder {
         fmt::format("{}: configuration error (HTTP {}: {})", p, r.status, msg));
   }
 
-  Status EmbedBatch(const std::vector<std::string_view>& batch, float* out) const {
+  // Embeds one batch with the retry rules; on an HTTP failure `*last` (if given) holds the
+  // last answer.
+  Status EmbedBatch(const std::vector<std::string_view>& batch, float* out,
+                    HttpResult* last = nullptr) const {
     json body;
     body["model"] = model_;
     body["input"] = batch;
@@ -276,7 +282,10 @@ class RemoteEmbedder final : public Embedder {
         if (wait > 0) clock_->SleepMs(wait);
       }
       r = Send("POST", path, payload, ollama ? kOllamaTimeoutMs : config_.timeout_ms);
-      if (r.status == 200) return ParseResponse(r.body, batch.size(), out);
+      if (r.status == 200) {
+        if (last != nullptr) *last = r;
+        return ParseResponse(r.body, batch.size(), out);
+      }
       if (r.status != 429) break;  // only rate limiting is retried
       if (global_pause) rate_limit_->On429(clock_->NowMs());
       if (attempt + 1 < attempts) {
@@ -286,6 +295,7 @@ class RemoteEmbedder final : public Embedder {
         clock_->SleepMs(wait);
       }
     }
+    if (last != nullptr) *last = r;
     return TransportError(r);
   }
 

@@ -371,6 +371,37 @@ TEST_F(RemoteTest, OllamaEmbedAndValidate) {
       << "the model name matched with :latest";
 }
 
+TEST_F(RemoteTest, ValidationMapsErrorsLikeTheOriginal) {
+  struct Case {
+    Provider provider;
+    int status;
+    Code code;
+    const char* text;
+  };
+  const Case cases[] = {
+      {Provider::kOpenAICompatible, 401, Code::kFailedPrecondition, "authentication failed"},
+      {Provider::kOpenAICompatible, 403, Code::kFailedPrecondition, "authentication failed"},
+      {Provider::kOpenAI, 404, Code::kFailedPrecondition, "model m4 is not available"},
+      {Provider::kOpenAICompatible, 404, Code::kFailedPrecondition, "invalid endpoint"},
+      {Provider::kOpenAICompatible, 429, Code::kUnavailable, "service unavailable"},
+      {Provider::kOpenAICompatible, 500, Code::kFailedPrecondition, "configuration error"},
+      {Provider::kOpenAICompatible, 400, Code::kFailedPrecondition, "configuration error"},
+  };
+  for (const Case& c : cases) {
+    server_.SetHandler(FakeServer::Status(c.status, R"({"error": {"message": "nope"}})"));
+    auto e = Open(c.provider, server_.url() + "/v1");
+    ASSERT_NE(e, nullptr);
+    Status s = e->Validate();
+    EXPECT_EQ(s.code(), c.code) << c.status;
+    EXPECT_NE(s.message().find(c.text), std::string::npos) << s.message();
+  }
+  server_.SetHandler(FakeServer::Status(200, "garbage"));
+  Status s = Open(Provider::kOpenAICompatible, server_.url())->Validate();
+  EXPECT_NE(s.message().find("invalid response"), std::string::npos) << s.message();
+  server_.SetHandler(FakeServer::OpenAIHandler());
+  EXPECT_TRUE(Open(Provider::kOpenAICompatible, server_.url())->Validate().ok());
+}
+
 TEST_F(RemoteTest, ConnectionRefusedIsUnavailable) {
   auto e = Open(Provider::kOpenAICompatible, "http://127.0.0.1:1");
   ASSERT_NE(e, nullptr);
@@ -379,7 +410,9 @@ TEST_F(RemoteTest, ConnectionRefusedIsUnavailable) {
   Status s = e->Embed(texts, EmbedKind::kDocument, out.data());
   EXPECT_EQ(s.code(), Code::kUnavailable);
   EXPECT_NE(s.message().find("connection"), std::string::npos) << s.message();
-  EXPECT_EQ(e->Validate().code(), Code::kUnavailable);
+  Status v = e->Validate();
+  EXPECT_EQ(v.code(), Code::kUnavailable);
+  EXPECT_NE(v.message().find("connection failed"), std::string::npos) << v.message();
 }
 
 TEST(RemoteRulesTest, EstimateAndPlan) {
