@@ -30,12 +30,6 @@ constexpr Xapian::termcount kIdentifierWdf = 1;
 // Attempts of one Search when the revision it reads is recycled under it.
 constexpr int kSearchAttempts = 20;
 
-std::string IdTerm(uint64_t id) {
-  std::string t(9, 'Q');
-  for (int i = 0; i < 8; ++i) t[1 + i] = static_cast<char>(id >> (56 - 8 * i));
-  return t;
-}
-
 std::string PathTerm(char prefix, char hashed_prefix, std::string_view path) {
   std::string t;
   if (1 + path.size() <= kMaxPathTermBytes) {
@@ -52,20 +46,12 @@ std::string FileTerm(std::string_view path) { return PathTerm('F', 'H', path); }
 // REQUIRES: `dir` ends with '/'.
 std::string DirTerm(std::string_view dir) { return PathTerm('P', 'D', dir); }
 
-std::string EncodeData(uint64_t id, std::string_view path) {
-  std::string d(8, '\0');
-  for (int i = 0; i < 8; ++i) d[i] = static_cast<char>(id >> (8 * i));
-  d.append(path);
-  return d;
-}
-
-bool DecodeData(const std::string& d, uint64_t* id, std::string* path) {
-  if (d.size() < 8) return false;
-  uint64_t v = 0;
-  for (int i = 0; i < 8; ++i) v |= static_cast<uint64_t>(static_cast<uint8_t>(d[i])) << (8 * i);
-  *id = v;
-  path->assign(d, 8, std::string::npos);
-  return true;
+Status CheckBlockId(uint64_t id) {
+  if (id == 0 || id > kMaxBlockId) {
+    return Status::InvalidArgument("block id " + std::to_string(id) + " is outside 1.." +
+                                   std::to_string(kMaxBlockId));
+  }
+  return Status::OK();
 }
 
 // "./src//parse/" -> "src/parse"; "", ".", "/" -> "".
@@ -245,6 +231,7 @@ Result<std::unique_ptr<TextIndexWriter>> TextIndexWriter::Open(const std::string
 Status TextIndexWriter::AddBlock(uint64_t block_id, std::string_view file_path,
                                  std::string_view identifier, std::string_view content) {
   RETURN_IF_ERROR(broken_);
+  RETURN_IF_ERROR(CheckBlockId(block_id));
   try {
     impl_->EnsureTransaction();
     Xapian::Document doc;
@@ -257,15 +244,12 @@ Status TextIndexWriter::AddBlock(uint64_t block_id, std::string_view file_path,
     for (size_t i = 0; i < terms.size(); ++i) {
       doc.add_term(std::string(terms[i]), kIdentifierWdf);
     }
-    const std::string id_term = IdTerm(block_id);
-    doc.add_boolean_term(id_term);
     doc.add_boolean_term(FileTerm(file_path));
     for (size_t slash = file_path.find('/'); slash != std::string_view::npos;
          slash = file_path.find('/', slash + 1)) {
       doc.add_boolean_term(DirTerm(file_path.substr(0, slash + 1)));
     }
-    doc.set_data(EncodeData(block_id, file_path));
-    impl_->db.replace_document(id_term, doc);
+    impl_->db.replace_document(static_cast<Xapian::docid>(block_id), doc);
   } catch (const Xapian::Error& e) {
     broken_ = FromXapian(e, "adding a block of " + std::string(file_path) + " to " + dir_);
     return broken_;
@@ -275,9 +259,12 @@ Status TextIndexWriter::AddBlock(uint64_t block_id, std::string_view file_path,
 
 Status TextIndexWriter::DeleteBlock(uint64_t block_id) {
   RETURN_IF_ERROR(broken_);
+  RETURN_IF_ERROR(CheckBlockId(block_id));
   try {
     impl_->EnsureTransaction();
-    impl_->db.delete_document(IdTerm(block_id));
+    impl_->db.delete_document(static_cast<Xapian::docid>(block_id));
+  } catch (const Xapian::DocNotFoundError&) {
+    // Not an error: the caller may delete what was never added.
   } catch (const Xapian::Error& e) {
     broken_ = FromXapian(e, "deleting block " + std::to_string(block_id) + " from " + dir_);
     return broken_;
@@ -492,10 +479,7 @@ Result<TextSearchResult> TextIndexReader::Search(std::string_view query,
     for (Xapian::MSetIterator it = mset.begin(); it != mset.end(); ++it) {
       TextHit hit;
       hit.score = it.get_weight();
-      if (!DecodeData(it.get_document().get_data(), &hit.block_id, &hit.file_path)) {
-        return Status::Corruption("text index " + impl_->dir + ": document " + std::to_string(*it) +
-                                  " has no block id");
-      }
+      hit.block_id = *it;
       if (params.explain) {
         auto ex = std::make_unique<Explanation>();
         ex->doc_count = n_docs;

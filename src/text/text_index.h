@@ -104,6 +104,12 @@ inline constexpr double kBm25K1 = 1.2;
 inline constexpr double kBm25B = 0.75;
 inline constexpr double kBm25MinNormLen = 0.5;
 
+// Block ids are 1..kMaxBlockId. They are Xapian's own document ids (32-bit in Debian's
+// build), so a hit's block id costs no lookup: fetching a stored id per hit made top-200
+// retrieval 4-5x slower than the match itself (bench/README.md "text"). The catalog's
+// 32-bit row ids fit; 0 is reserved by Xapian.
+inline constexpr uint64_t kMaxBlockId = 0xFFFFFFFFu;
+
 // The largest SearchParams::limit accepted.
 inline constexpr size_t kMaxSearchLimit = 10000;
 
@@ -200,7 +206,6 @@ struct Explanation {
 struct TextHit {
   uint64_t block_id = 0;
   double score = 0;
-  std::string file_path;
   std::unique_ptr<Explanation> explanation;  // set when SearchParams::explain
 };
 
