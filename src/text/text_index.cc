@@ -25,8 +25,6 @@ constexpr char kFormatKey[] = "codeindex.text.format";
 constexpr char kTagKey[] = "codeindex.text.commit_tag";
 // Xapian glass rejects terms over 245 bytes; longer path terms are hashed (docs/text-index.md).
 constexpr size_t kMaxPathTermBytes = 240;
-// Extra wdf of each identifier term, on top of its occurrences in the content.
-constexpr Xapian::termcount kIdentifierWdf = 1;
 // Attempts of one Search when the revision it reads is recycled under it.
 constexpr int kSearchAttempts = 20;
 

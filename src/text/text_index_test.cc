@@ -268,17 +268,19 @@ TEST(TextIndexTest, ExplanationsSumToTheScoreAndRestateBm25) {
     EXPECT_EQ(ex.terms[4].doc_freq, 0u);
     EXPECT_EQ(ex.terms[4].contribution, 0);
   }
-  // Block 1: content has parse_url once, url twice more; the identifier adds one more of
-  // each of its terms (the identifier boost).
+  // Block 1: content has parse_url once, url twice more; the identifier adds
+  // kIdentifierWdf more of each of its terms (the identifier boost).
   const TextHit& top = res->hits[0];
   EXPECT_EQ(top.block_id, 1u);
-  EXPECT_EQ(top.explanation->terms[0].wdf, 2u);  // parse_url
-  EXPECT_EQ(top.explanation->terms[1].wdf, 2u);  // parse
-  EXPECT_EQ(top.explanation->terms[2].wdf, 4u);  // url
+  EXPECT_EQ(top.explanation->terms[0].wdf, 1 + kIdentifierWdf);  // parse_url
+  EXPECT_EQ(top.explanation->terms[1].wdf, 1 + kIdentifierWdf);  // parse
+  EXPECT_EQ(top.explanation->terms[2].wdf, 3 + kIdentifierWdf);  // url
   EXPECT_EQ(top.explanation->terms[0].doc_freq, 1u);
   EXPECT_EQ(top.explanation->terms[1].doc_freq, 2u);
   EXPECT_THAT(top.explanation->ToString(), ::testing::HasSubstr("k1=1.2"));
-  EXPECT_THAT(top.explanation->ToString(), ::testing::HasSubstr("parse_url: wdf=2 n=1"));
+  EXPECT_THAT(
+      top.explanation->ToString(),
+      ::testing::HasSubstr("parse_url: wdf=" + std::to_string(1 + kIdentifierWdf) + " n=1"));
   // Without explain, no explanation is computed.
   auto plain = r->Search("parse_url", {});
   ASSERT_TRUE(plain.ok());
