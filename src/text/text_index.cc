@@ -25,7 +25,7 @@ constexpr char kFormatKey[] = "codeindex.text.format";
 constexpr char kTagKey[] = "codeindex.text.commit_tag";
 // Xapian glass rejects terms over 245 bytes; longer path terms are hashed (docs/text-index.md).
 constexpr size_t kMaxPathTermBytes = 240;
-// Attempts of one Search when the revision it reads is recycled under it.
+// Attempts of one reader call when commits keep overlapping it (TextIndexReader::Impl).
 constexpr int kSearchAttempts = 20;
 
 std::string PathTerm(char prefix, char hashed_prefix, std::string_view path) {
@@ -297,7 +297,13 @@ Status TextIndexWriter::Commit(std::string_view tag) {
   return Status::OK();
 }
 
-uint64_t TextIndexWriter::DocCount() const { return impl_->db.get_doccount(); }
+Result<uint64_t> TextIndexWriter::DocCount() const {
+  try {
+    return static_cast<uint64_t>(impl_->db.get_doccount());
+  } catch (const Xapian::Error& e) {
+    return FromXapian(e, "counting blocks of " + dir_);
+  }
+}
 
 // ---------------------------------------------------------------------------------------
 // Reader

@@ -127,7 +127,7 @@ TEST(TextIndexTest, DestroyedWriterDiscardsAndTagSurvives) {
   }  // no Commit: block 2 is discarded
   auto w = MustOpenWriter(dir);
   EXPECT_EQ(w->CommittedTag(), "one");
-  EXPECT_EQ(w->DocCount(), 1u);
+  EXPECT_EQ(*w->DocCount(), 1u);
   auto r = MustOpenReader(dir);
   EXPECT_THAT(Ids(*r, "alpha"), ElementsAre(1u));
 }
