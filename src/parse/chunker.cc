@@ -1,6 +1,5 @@
 #include "parse/chunker.h"
 
-#include <chrono>
 #include <deque>
 
 #include "base/hash.h"
@@ -484,12 +483,16 @@ struct TreeDeleter {
 };
 
 struct QueryDeadline {
-  std::chrono::steady_clock::time_point at;
+  uint64_t at_ns;
+  uint32_t calls = 0;
+  bool expired = false;
 };
 
 bool QueryProgress(TSQueryCursorState* state) {
   auto* d = static_cast<QueryDeadline*>(state->payload);
-  return std::chrono::steady_clock::now() >= d->at;
+  if ((++d->calls & 31) != 0) return false;
+  d->expired = ThreadCpuTimeNanos() >= d->at_ns;
+  return d->expired;
 }
 
 struct Item {
@@ -539,8 +542,8 @@ Status ChunkTree(const LanguageRuntime& rt, std::string_view text, const TextInd
   std::deque<Item> queue;
   {
     TSQueryCursor* cursor = ThreadCursor();
-    QueryDeadline qd{std::chrono::steady_clock::now() +
-                     std::chrono::milliseconds(lim.timeout_ms == 0 ? 3600000 : lim.timeout_ms)};
+    QueryDeadline qd{ThreadCpuTimeNanos() +
+                     uint64_t{lim.timeout_ms == 0 ? 3600000u : lim.timeout_ms} * 1000000u};
     TSQueryCursorOptions qopts{&qd, &QueryProgress};
     ts_query_cursor_exec_with_options(cursor, rt.chunk_query->get(), root, &qopts);
     TSQueryMatch match;
@@ -549,7 +552,7 @@ Status ChunkTree(const LanguageRuntime& rt, std::string_view text, const TextInd
       if (!rt.chunk_query->Accept(match, text)) continue;
       queue.push_back(Item{match.captures[capture_index].node});
     }
-    if (std::chrono::steady_clock::now() >= qd.at) {
+    if (qd.expired) {
       return Status::Unavailable("query took longer than " + std::to_string(lim.timeout_ms) +
                                  " ms");
     }

@@ -96,7 +96,11 @@ inline std::string_view NodeText(TSNode node, std::string_view text) {
   return text.substr(b, e - b);
 }
 
-// Parses `text` with a deadline (0 = none). Null on timeout.
+// CPU time consumed by the calling thread, in nanoseconds.
+uint64_t ThreadCpuTimeNanos();
+
+// Parses `text` within `timeout_ms` of the calling thread's CPU time (0 = no limit).
+// Null on timeout.
 TSTree* ParseWithDeadline(TSParser* parser, std::string_view text, uint32_t timeout_ms);
 
 }  // namespace codeindex::parse_internal

@@ -2,10 +2,10 @@
 // error at worst. Also the options hash and point ids.
 #include "parse/parser.h"
 
-#include <gtest/gtest.h>
-
 #include <random>
 #include <thread>
+
+#include <gtest/gtest.h>
 
 #include "parse/text.h"
 
@@ -31,6 +31,7 @@ TEST(ParserTest, OneMegabyteMinifiedJavaScript) {
   for (bool compat : {false, true}) {
     ParseOptions o;
     o.compat = compat;
+    o.parse_timeout_ms = 0;  // sanitizer builds are slow; the budget is tested below
     auto r = ParseBlocks("/p/min.js", js, o);
     ASSERT_TRUE(r.ok()) << r.error().ToString();
     ExpectWellFormed(*r, js);
@@ -39,6 +40,22 @@ TEST(ParserTest, OneMegabyteMinifiedJavaScript) {
     EXPECT_EQ(r->empty(), compat);
     for (const CodeBlock& b : *r) EXPECT_EQ(b.start_line, 1);
   }
+}
+
+TEST(ParserTest, ParseBudgetGivesAPerFileError) {
+  std::string js;
+  for (int i = 0; js.size() < (1u << 20); ++i) js += "f(" + std::to_string(i) + ",[1,{a:2}]);";
+  ParseOptions o;
+  o.parse_timeout_ms = 1;
+  auto r = ParseBlocks("/p/slow.js", js, o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), Code::kUnavailable);
+  EXPECT_NE(r.error().message().find("/p/slow.js"), std::string::npos) << r.error().ToString();
+  // The thread's parser is usable again afterwards.
+  auto ok =
+      ParseBlocks("/p/fine.js", "function fine() { return 'a string long enough to matter'; }\n");
+  ASSERT_TRUE(ok.ok());
+  EXPECT_EQ(ok->size(), 1u);
 }
 
 TEST(ParserTest, DeeplyNestedBrackets) {
