@@ -8,12 +8,14 @@
 // (and <= 1 MiB), it measures, single-threaded and in the same run:
 //   raw    ts_parser_parse_string only (the anchor: what tree-sitter itself costs),
 //   chunk  ParseBlocks (decode + parse + query + chunk + hashes), the indexer's cost,
-// each as the best of 3 passes per file, and reports lines/s per language and the ratio
-// chunk/raw (the target is >= 0.8). Then ExtractSymbols on files of 900-1100 lines (target
-// < 2 ms per file), with the parse alone for comparison, and the process's peak RSS.
+// each as the best of 3 passes per file (at most CODEINDEX_BENCH_MAX_FILES per language), and
+// reports lines/s per language and the ratio chunk/raw (the target is >= 0.8). Then ExtractSymbols
+// on files of 900-1100 lines (target < 2 ms per file), with the parse alone for comparison, and the
+// process's peak RSS.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <string>
@@ -64,7 +66,12 @@ double Chunk(const File& f, size_t* blocks) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::vector<File> files;
+  // Paths first, in path order, at most CODEINDEX_BENCH_MAX_FILES per language (default
+  // 300, to keep a run within minutes on a shared 2-core machine); then read only those, so
+  // that the peak RSS below is the parser's, not a whole directory tree held in memory.
+  const char* env = std::getenv("CODEINDEX_BENCH_MAX_FILES");
+  const size_t cap = env ? std::strtoul(env, nullptr, 10) : 300;
+  std::vector<std::pair<std::string, std::string>> paths;  // (path, language)
   for (int a = 1; a < argc; ++a) {
     std::error_code ec;
     for (auto it = std::filesystem::recursive_directory_iterator(
@@ -75,12 +82,20 @@ int main(int argc, char** argv) {
       const codeindex::LanguageEntry* e = codeindex::LanguageForPath(path);
       if (e == nullptr || e->route != codeindex::ChunkRoute::kTreeSitter) continue;
       if (it->file_size(ec) > (1u << 20)) continue;
-      auto text = codeindex::ReadFile(path);
-      if (!text.ok()) continue;
-      File f{path, std::string(e->language), std::move(*text)};
-      f.lines = codeindex::parse_internal::SplitLines(f.text).size();
-      files.push_back(std::move(f));
+      paths.emplace_back(path, std::string(e->language));
     }
+  }
+  std::sort(paths.begin(), paths.end());
+  std::vector<File> files;
+  std::map<std::string, size_t> per_language;
+  for (auto& [path, language] : paths) {
+    if (per_language[language] >= cap) continue;
+    auto text = codeindex::ReadFile(path);
+    if (!text.ok()) continue;
+    ++per_language[language];
+    File f{path, language, std::move(*text)};
+    f.lines = codeindex::parse_internal::SplitLines(f.text).size();
+    files.push_back(std::move(f));
   }
   if (files.empty()) {
     std::fprintf(stderr, "usage: parse_bench DIR...  (no supported files found)\n");
@@ -92,6 +107,8 @@ int main(int argc, char** argv) {
   };
   std::map<std::string, Agg> by_lang;
   Agg total;
+  long peak_kb = 0;
+  std::string peak_file;
   for (const File& f : files) {
     double raw = 1e9, chunk = 1e9;
     size_t blocks = 0;
@@ -106,6 +123,12 @@ int main(int argc, char** argv) {
       a->blocks += blocks;
       a->raw += raw;
       a->chunk += chunk;
+    }
+    struct rusage now;
+    getrusage(RUSAGE_SELF, &now);
+    if (now.ru_maxrss > peak_kb) {
+      peak_kb = now.ru_maxrss;
+      peak_file = f.path;
     }
   }
   std::printf("%-12s %6s %9s %8s %8s %12s %12s %6s\n", "language", "files", "lines", "MB", "blocks",
@@ -147,7 +170,7 @@ int main(int argc, char** argv) {
   }
   struct rusage ru;
   getrusage(RUSAGE_SELF, &ru);
-  std::printf("peak RSS %.1f MB (corpus held in memory: %.1f MB)\n", ru.ru_maxrss / 1024.0,
-              total.bytes / 1e6);
+  std::printf("peak RSS %.1f MB (corpus held in memory: %.1f MB); last raised by %s\n",
+              ru.ru_maxrss / 1024.0, total.bytes / 1e6, peak_file.c_str());
   return 0;
 }

@@ -130,7 +130,10 @@ Result<FileSymbols> ExtractSymbols(std::string_view path, std::string_view conte
     r.sym.name = std::move(sym_name);
     r.sym.kind = std::string(kind);
     r.sym.start_line = static_cast<int>(ts_node_start_point(def).row) + 1;
-    r.sym.end_line = static_cast<int>(ts_node_end_point(def).row) + 1;
+    // A node that ends with its line's newline (preprocessor lines) ends on that line.
+    TSPoint end = ts_node_end_point(def);
+    r.sym.end_line = static_cast<int>(end.row) + (end.column == 0 && end.row > 0 ? 0 : 1);
+    if (r.sym.end_line < r.sym.start_line) r.sym.end_line = r.sym.start_line;
     r.sym.start_byte = ts_node_start_byte(def);
     r.sym.end_byte = ts_node_end_byte(def);
     r.sym.signature = FirstLine(NodeText(def, text));
