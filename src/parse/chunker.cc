@@ -553,6 +553,60 @@ std::optional<std::string> Identifier(TSNode node, std::string_view text) {
 
 }  // namespace
 
+Status CollectCaptures(const Query& query, TSNode root, std::string_view text, uint32_t timeout_ms,
+                       std::vector<TSNode>* out) {
+  TSQueryCursor* cursor = ThreadCursor();
+  QueryDeadline qd{ThreadCpuTimeNanos() +
+                   uint64_t{timeout_ms == 0 ? 3600000u : timeout_ms} * 1000000u};
+  TSQueryCursorOptions qopts{&qd, &QueryProgress};
+  ts_query_cursor_exec_with_options(cursor, query.get(), root, &qopts);
+  // The original takes query.captures(), i.e. ts_query_cursor_next_capture: captures in
+  // order of their node's start byte, then pattern index, each match's captures in its
+  // own order. next_capture produces that order by buffering every match that might still
+  // precede an unfinished one, and rescans the buffer on each call: quadratic on files
+  // with many nested matches (an HTML page of 1K lines took 0.8 s). We collect the matches
+  // with next_match and sort instead; CollectCapturesInCaptureOrder is the reference the
+  // tests compare this with on every fixture.
+  struct Capture {
+    uint32_t start;
+    uint32_t pattern;
+    uint32_t seq;
+    TSNode node;
+  };
+  std::vector<Capture> captures;
+  TSQueryMatch match;
+  uint32_t seq = 0;
+  while (ts_query_cursor_next_match(cursor, &match)) {
+    if (!query.Accept(match, text)) continue;
+    for (uint16_t c = 0; c < match.capture_count; ++c) {
+      TSNode n = match.captures[c].node;
+      captures.push_back({ts_node_start_byte(n), match.pattern_index, seq++, n});
+    }
+  }
+  std::sort(captures.begin(), captures.end(), [](const Capture& x, const Capture& y) {
+    if (x.start != y.start) return x.start < y.start;
+    if (x.pattern != y.pattern) return x.pattern < y.pattern;
+    return x.seq < y.seq;
+  });
+  out->reserve(out->size() + captures.size());
+  for (const Capture& c : captures) out->push_back(c.node);
+  if (qd.expired) {
+    return Status::Unavailable("query took longer than " + std::to_string(timeout_ms) + " ms");
+  }
+  return Status::OK();
+}
+
+void CollectCapturesInCaptureOrder(const Query& query, TSNode root, std::string_view text,
+                                   std::vector<TSNode>* out) {
+  TSQueryCursor* cursor = ThreadCursor();
+  ts_query_cursor_exec(cursor, query.get(), root);
+  TSQueryMatch match;
+  uint32_t index = 0;
+  while (ts_query_cursor_next_capture(cursor, &match, &index)) {
+    if (query.Accept(match, text)) out->push_back(match.captures[index].node);
+  }
+}
+
 Status ChunkTree(const LanguageRuntime& rt, std::string_view text, const TextIndex& index,
                  const ChunkLimits& lim, BlockEmitter* emitter, bool* captured) {
   *captured = false;
@@ -566,43 +620,9 @@ Status ChunkTree(const LanguageRuntime& rt, std::string_view text, const TextInd
 
   std::deque<Item> queue;
   {
-    TSQueryCursor* cursor = ThreadCursor();
-    QueryDeadline qd{ThreadCpuTimeNanos() +
-                     uint64_t{lim.timeout_ms == 0 ? 3600000u : lim.timeout_ms} * 1000000u};
-    TSQueryCursorOptions qopts{&qd, &QueryProgress};
-    ts_query_cursor_exec_with_options(cursor, rt.chunk_query->get(), root, &qopts);
-    // The original takes query.captures(), i.e. ts_query_cursor_next_capture: captures in
-    // order of their node's start byte, then pattern index, each match's captures in its
-    // own order. next_capture produces that order by buffering every match that might
-    // still precede an unfinished one, and rescans the buffer on each call: quadratic on
-    // files with many nested matches (an HTML page of 1K lines took 0.8 s). We collect the
-    // matches with next_match and sort instead, which yields the same sequence.
-    struct Capture {
-      uint32_t start;
-      uint32_t pattern;
-      uint32_t seq;
-      TSNode node;
-    };
-    std::vector<Capture> captures;
-    TSQueryMatch match;
-    uint32_t seq = 0;
-    while (ts_query_cursor_next_match(cursor, &match)) {
-      if (!rt.chunk_query->Accept(match, text)) continue;
-      for (uint16_t c = 0; c < match.capture_count; ++c) {
-        TSNode n = match.captures[c].node;
-        captures.push_back({ts_node_start_byte(n), match.pattern_index, seq++, n});
-      }
-    }
-    std::sort(captures.begin(), captures.end(), [](const Capture& a, const Capture& b) {
-      if (a.start != b.start) return a.start < b.start;
-      if (a.pattern != b.pattern) return a.pattern < b.pattern;
-      return a.seq < b.seq;
-    });
-    for (const Capture& c : captures) queue.push_back(Item{c.node});
-    if (qd.expired) {
-      return Status::Unavailable("query took longer than " + std::to_string(lim.timeout_ms) +
-                                 " ms");
-    }
+    std::vector<TSNode> nodes;
+    RETURN_IF_ERROR(CollectCaptures(*rt.chunk_query, root, text, lim.timeout_ms, &nodes));
+    for (const TSNode& n : nodes) queue.push_back(Item{n});
   }
   *captured = !queue.empty();
 
