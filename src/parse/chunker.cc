@@ -503,10 +503,6 @@ void ChunkMarkdown(std::string_view text, const ChunkLimits& lim, BlockEmitter* 
 
 namespace {
 
-struct TreeDeleter {
-  void operator()(TSTree* t) const { ts_tree_delete(t); }
-};
-
 struct QueryDeadline {
   uint64_t at_ns;
   uint32_t calls = 0;
@@ -607,16 +603,11 @@ void CollectCapturesInCaptureOrder(const Query& query, TSNode root, std::string_
   }
 }
 
-Status ChunkTree(const LanguageRuntime& rt, std::string_view text, const TextIndex& index,
-                 const ChunkLimits& lim, BlockEmitter* emitter, bool* captured) {
+Status ChunkTree(const LanguageRuntime& rt, const TSTree* tree, std::string_view text,
+                 const TextIndex& index, const ChunkLimits& lim, BlockEmitter* emitter,
+                 bool* captured) {
   *captured = false;
-  TSParser* parser = ThreadParser(rt.language);
-  std::unique_ptr<TSTree, TreeDeleter> tree(ParseWithDeadline(parser, text, lim.timeout_ms));
-  if (!tree) {
-    return Status::Unavailable("parsing took longer than " + std::to_string(lim.timeout_ms) +
-                               " ms");
-  }
-  TSNode root = ts_tree_root_node(tree.get());
+  TSNode root = ts_tree_root_node(tree);
 
   std::deque<Item> queue;
   {

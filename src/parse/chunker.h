@@ -94,11 +94,12 @@ Status CollectCaptures(const Query& query, TSNode root, std::string_view text, u
 void CollectCapturesInCaptureOrder(const Query& query, TSNode root, std::string_view text,
                                    std::vector<TSNode>* out);
 
-// §4.2: parses `text`, runs the runtime's chunk query and processes the captures through
-// the FIFO queue. Sets *captured to whether the query captured anything. kUnavailable on
-// timeout.
-Status ChunkTree(const LanguageRuntime& runtime, std::string_view text, const TextIndex& index,
-                 const ChunkLimits& limits, BlockEmitter* emitter, bool* captured);
+// §4.2: runs the runtime's chunk query over `tree` (parsed from `text`) and processes the
+// captures through the FIFO queue. Sets *captured to whether the query captured anything.
+// kUnavailable when the query exceeds the time budget.
+Status ChunkTree(const LanguageRuntime& runtime, const TSTree* tree, std::string_view text,
+                 const TextIndex& index, const ChunkLimits& limits, BlockEmitter* emitter,
+                 bool* captured);
 
 }  // namespace codeindex::parse_internal
 

@@ -67,6 +67,18 @@ TEST(GoldenTest, EveryFixtureMatchesItsGoldenFile) {
     }
     auto syms = ExtractSymbols(hash_path, content);
     ASSERT_TRUE(syms.ok()) << syms.error().ToString();
+    // ParseFile (one parse for both) agrees with ParseBlocks and ExtractSymbols.
+    auto both = ParseFile(hash_path, content);
+    ASSERT_TRUE(both.ok()) << both.error().ToString();
+    EXPECT_EQ(BlocksJson(both->blocks), got["blocks"]);
+    ASSERT_EQ(both->symbols.symbols.size(), syms->symbols.size());
+    for (size_t i = 0; i < syms->symbols.size(); ++i) {
+      EXPECT_EQ(both->symbols.symbols[i].name, syms->symbols[i].name);
+      EXPECT_EQ(both->symbols.symbols[i].scope, syms->symbols[i].scope);
+      EXPECT_EQ(both->symbols.symbols[i].start_line, syms->symbols[i].start_line);
+    }
+    EXPECT_EQ(both->symbols.imports.size(), syms->imports.size());
+    EXPECT_EQ(both->symbols.language, syms->language);
     auto js = nlohmann::ordered_json::array();
     for (const Symbol& s : syms->symbols) {
       js.push_back(s.kind + " " + (s.scope.empty() ? "" : s.scope + ".") + s.name + " " +

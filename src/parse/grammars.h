@@ -88,6 +88,11 @@ TSParser* ThreadParser(const TSLanguage* language);
 // The calling thread's query cursor.
 TSQueryCursor* ThreadCursor();
 
+struct TreeDeleter {
+  void operator()(TSTree* t) const { ts_tree_delete(t); }
+};
+using TreePtr = std::unique_ptr<TSTree, TreeDeleter>;
+
 // Text of a node.
 inline std::string_view NodeText(TSNode node, std::string_view text) {
   uint32_t b = ts_node_start_byte(node), e = ts_node_end_byte(node);
