@@ -150,6 +150,11 @@ Status RowStore::Map(size_t rows) {
   return Status::OK();
 }
 
+void RowStore::ReleasePages() const {
+  if (ids_ != nullptr) ::madvise(const_cast<uint64_t*>(ids_), rows_ * 8, MADV_DONTNEED);
+  if (vec_ != nullptr) ::madvise(const_cast<uint8_t*>(vec_), rows_ * record_, MADV_DONTNEED);
+}
+
 Status RowStore::Sync() {
   if (!writable_) return Status::OK();
   if (::fdatasync(ids_fd_) != 0) return Status::FromErrno(base_ + ".ids", errno);

@@ -73,6 +73,10 @@ class RowStore {
   void DropPending() { pending_rows_ = rows_; }
   // Makes every appended row visible: rows() becomes pending_rows(). REQUIRES: no reader.
   Status Publish();
+  // Drops this process's mappings of the store's pages (they stay in the page cache), so that
+  // a full pass (training, re-encoding, compaction) does not leave the whole store counted in
+  // the process's RSS.
+  void ReleasePages() const;
   // fdatasync of both files (the rows up to pending_rows() are durable afterwards).
   Status Sync();
   // Bytes on disk of the committed rows.

@@ -436,6 +436,7 @@ class VectorIndex::Impl {
     live_rows = {};
     std::vector<float> x(sample_n * dim);
     for (size_t i = 0; i < sample_n; ++i) rows_->Dequantize(sample[i], &x[i * dim]);
+    rows_->ReleasePages();
     ASSIGN_OR_RETURN(PqModel model, PqModel::Train(x.data(), sample_n, dim, nlist, options_.pq_dsub,
                                                    options_.seed));
     x = {};
@@ -447,6 +448,7 @@ class VectorIndex::Impl {
     if (fd < 0) return Status::FromErrno(Path(new_pq_file), errno);
     IvfLists lists(new_model->nlist(), new_model->code_bytes());
     Status st = EncodeAll(*new_model, fd, Path(new_pq_file), &lists);
+    rows_->ReleasePages();
     if (!st.ok()) {
       ::close(fd);
       ::unlink(Path(new_pq_file).c_str());
@@ -546,6 +548,8 @@ class VectorIndex::Impl {
         written += out.size() / rec;
       }
     }
+    rows_->ReleasePages();
+    store->ReleasePages();
     IvfLists lists;
     if (model_) {
       lists = lists_;

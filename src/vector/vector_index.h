@@ -69,8 +69,9 @@ struct VectorIndexOptions {
   // Embedding dimension. Required by Create(); Open() checks it when non-zero.
   size_t dim = 0;
   // Live vectors from which search switches from the exact scan to IVF-PQ + rerank. The exact
-  // scan costs ~20 ns per 384-d vector (bench/README.md), so 50K is about 1 ms.
-  size_t flat_threshold = 50000;
+  // scan reads dim + 4 bytes per vector from the page cache: ~16 ns of CPU per 384-d vector,
+  // and memory-bound beyond the caches, so 20K is about 0.5-0.8 ms (bench/README.md "vector").
+  size_t flat_threshold = 20000;
   // Dimensions per PQ sub-quantiser: 4 gives m = dim/4 codes of 4 bits, dim/8 bytes per
   // vector (48 at 384-d). 8 halves that memory at a lower candidate quality.
   size_t pq_dsub = 4;
