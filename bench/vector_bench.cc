@@ -4,7 +4,8 @@
 // and of a search over a small (20K x 384) index; CI smoke-runs them.
 //
 // The corpus run (the figures in bench/README.md "vector") is opt-in:
-//   CODEINDEX_VECTOR_BENCH_N=1000000 CODEINDEX_VECTOR_BENCH_DIM=384 build/release/bench/vector_bench
+//   CODEINDEX_VECTOR_BENCH_N=1000000 CODEINDEX_VECTOR_BENCH_DIM=384
+//   build/release/bench/vector_bench
 // It generates N clustered vectors (1000 clusters in a 48-d latent space projected to DIM +
 // noise, L2-normalised; src/vector/synthetic.h) batch by batch, and in separate processes
 //   1. builds a VectorIndex by streaming adds (build time, peak RSS of the build process),
@@ -17,6 +18,16 @@
 // directory, default a fresh one under /tmp, removed at the end unless KEEP=1),
 // CODEINDEX_VECTOR_BENCH_FAISS=0 (skip the anchors), CODEINDEX_VECTOR_BENCH_EXPORT=DIR (write
 // base.f32, queries.f32, truth.u64 for scripts/vector-bench-lancedb).
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <string>
+#include <vector>
+
 #include <benchmark/benchmark.h>
 #include <faiss/IndexFlat.h>
 #include <faiss/IndexIVFPQ.h>
@@ -26,16 +37,6 @@
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <algorithm>
-#include <chrono>
-#include <cstring>
-#include <cstdio>
-#include <filesystem>
-#include <fstream>
-#include <random>
-#include <string>
-#include <vector>
 
 #include "vector/distance.h"
 #include "vector/synthetic.h"
@@ -156,10 +157,11 @@ void BuildOurs(const SyntheticVectors& gen, size_t n, const std::string& dir) {
       "ours build: %zu vectors in %.1f s (%.1f s of it generating data), nlist %zu, trained on "
       "%zu live\n",
       n, total - gen_s, gen_s, s.nlist, s.trained_on);
-  std::printf("ours build: peak RSS %.1f MB (process start %.1f MB), index heap %.1f MB = %.1f B/vector\n",
-              static_cast<double>(StatusKiB("VmHWM")) / 1024, static_cast<double>(rss0) / 1024,
-              static_cast<double>(s.ram_bytes) / 1e6,
-              static_cast<double>(s.ram_bytes) / static_cast<double>(n));
+  std::printf(
+      "ours build: peak RSS %.1f MB (process start %.1f MB), index heap %.1f MB = %.1f B/vector\n",
+      static_cast<double>(StatusKiB("VmHWM")) / 1024, static_cast<double>(rss0) / 1024,
+      static_cast<double>(s.ram_bytes) / 1e6,
+      static_cast<double>(s.ram_bytes) / static_cast<double>(n));
   std::printf("ours disk: %.1f MB (%.1f B/vector)\n", static_cast<double>(s.disk_bytes) / 1e6,
               static_cast<double>(s.disk_bytes) / static_cast<double>(n));
 }
@@ -197,8 +199,7 @@ void RunFaiss(const SyntheticVectors& gen, size_t n, const std::vector<float>& q
   x = {};
   auto* ivf = dynamic_cast<faiss::IndexIVFPQ*>(index.get());
   std::printf("faiss %s: train %.1f s on %zu, add %.1f s, RSS %.1f MB after build (+%.1f MB)\n",
-              spec.c_str(), train_s, sample, add_s,
-              static_cast<double>(StatusKiB("VmRSS")) / 1024,
+              spec.c_str(), train_s, sample, add_s, static_cast<double>(StatusKiB("VmRSS")) / 1024,
               static_cast<double>(StatusKiB("VmRSS") - rss0) / 1024);
   for (size_t nprobe : {8, 16, 32}) {
     ivf->nprobe = nprobe;
@@ -212,7 +213,8 @@ void RunFaiss(const SyntheticVectors& gen, size_t n, const std::vector<float>& q
     }
     const Latency l = Summarise(ms);
     std::vector<uint64_t> ids(labels.begin(), labels.end());
-    WriteFile(out_dir + "/faiss_ivfpq_" + std::to_string(nprobe) + ".u64", ids.data(), ids.size() * 8);
+    WriteFile(out_dir + "/faiss_ivfpq_" + std::to_string(nprobe) + ".u64", ids.data(),
+              ids.size() * 8);
     std::printf("faiss %s nprobe %zu (no rerank): p50 %.3f ms p99 %.3f ms mean %.3f ms\n",
                 spec.c_str(), nprobe, l.p50_ms, l.p99_ms, l.mean_ms);
   }
@@ -283,9 +285,10 @@ int CorpusRun() {
   so.dim = dim;
   SyntheticVectors gen(so);
   std::vector<float> queries = gen.Generate(kQueryBase, q);
-  std::printf("corpus: %zu x %zu clustered vectors (1000 clusters, 48-d latent), %zu queries, "
-              "kernels %s, dir %s\n",
-              n, dim, q, Kernels().name, dir.c_str());
+  std::printf(
+      "corpus: %zu x %zu clustered vectors (1000 clusters, 48-d latent), %zu queries, "
+      "kernels %s, dir %s\n",
+      n, dim, q, Kernels().name, dir.c_str());
 
   InChild([&] { BuildOurs(gen, n, dir + "/index"); });
   if (with_faiss) InChild([&] { RunFaiss(gen, n, queries, q, dir); });
@@ -357,9 +360,9 @@ int CorpusRun() {
   std::vector<uint64_t> truth = GroundTruth(gen, n, queries, q);
   std::printf("ground truth: %.1f s\n", Seconds(g0, Clock::now()));
   for (const Run& r : runs) {
-    std::printf("ours nprobe %zu rerank %zu: recall@10 %.4f, p50 %.3f ms, p99 %.3f ms, mean %.3f ms\n",
-                r.nprobe, r.rerank, Recall(r.ids, truth, q), r.lat.p50_ms, r.lat.p99_ms,
-                r.lat.mean_ms);
+    std::printf(
+        "ours nprobe %zu rerank %zu: recall@10 %.4f, p50 %.3f ms, p99 %.3f ms, mean %.3f ms\n",
+        r.nprobe, r.rerank, Recall(r.ids, truth, q), r.lat.p50_ms, r.lat.p99_ms, r.lat.mean_ms);
   }
   if (with_faiss) {
     for (size_t nprobe : {8, 16, 32}) {
@@ -400,8 +403,8 @@ void BM_Kernel(benchmark::State& state, bool avx2, int which) {
   std::vector<float> a(dim, 0.5f), b(dim, 0.25f);
   std::vector<int8_t> c(dim, 3);
   for (auto _ : state) {
-    float r = which == 0 ? k->dot_f32(a.data(), b.data(), dim)
-                         : k->dot_f32_i8(a.data(), c.data(), dim);
+    float r =
+        which == 0 ? k->dot_f32(a.data(), b.data(), dim) : k->dot_f32_i8(a.data(), c.data(), dim);
     benchmark::DoNotOptimize(r);
   }
 }

@@ -28,6 +28,22 @@ Status PwriteAll(int fd, const void* data, size_t n, size_t offset, const std::s
   return Status::OK();
 }
 
+Status PreadAll(int fd, void* data, size_t n, size_t offset, const std::string& path) {
+  char* p = static_cast<char*>(data);
+  while (n > 0) {
+    ssize_t r = ::pread(fd, p, n, static_cast<off_t>(offset));
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      return Status::FromErrno(path, errno);
+    }
+    if (r == 0) return Status::Corruption(path + ": unexpected end of file");
+    p += r;
+    n -= static_cast<size_t>(r);
+    offset += static_cast<size_t>(r);
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
 RowStore::RowStore(std::string base, size_t dim)
@@ -104,6 +120,27 @@ void RowStore::Dequantize(size_t row, float* out) const {
   for (size_t i = 0; i < dim_; ++i) out[i] = static_cast<float>(v[i]) * s;
 }
 
+Status RowStore::ReadRaw(size_t first, size_t n, uint64_t* ids, uint8_t* records) const {
+  if (ids != nullptr) RETURN_IF_ERROR(PreadAll(ids_fd_, ids, n * 8, first * 8, base_ + ".ids"));
+  if (records != nullptr) {
+    RETURN_IF_ERROR(PreadAll(vec_fd_, records, n * record_, first * record_, base_ + ".vec"));
+  }
+  return Status::OK();
+}
+
+Status RowStore::ReadDequantized(size_t first, size_t n, float* out) const {
+  std::vector<uint8_t> records(n * record_);
+  RETURN_IF_ERROR(ReadRaw(first, n, nullptr, records.data()));
+  for (size_t i = 0; i < n; ++i) {
+    const uint8_t* rec = records.data() + i * record_;
+    float s;
+    std::memcpy(&s, rec, 4);
+    const int8_t* v = reinterpret_cast<const int8_t*>(rec + 4);
+    for (size_t d = 0; d < dim_; ++d) out[i * dim_ + d] = static_cast<float>(v[d]) * s;
+  }
+  return Status::OK();
+}
+
 Status RowStore::Append(const uint64_t* ids, const float* vectors, size_t n) {
   std::vector<uint8_t> records(n * record_);
   for (size_t i = 0; i < n; ++i) Quantize(vectors + i * dim_, dim_, records.data() + i * record_);
@@ -148,11 +185,6 @@ Status RowStore::Map(size_t rows) {
   vec_ = static_cast<const uint8_t*>(vec);
   mapped_rows_ = rows;
   return Status::OK();
-}
-
-void RowStore::ReleasePages() const {
-  if (ids_ != nullptr) ::madvise(const_cast<uint64_t*>(ids_), rows_ * 8, MADV_DONTNEED);
-  if (vec_ != nullptr) ::madvise(const_cast<uint8_t*>(vec_), rows_ * record_, MADV_DONTNEED);
 }
 
 Status RowStore::Sync() {

@@ -65,6 +65,14 @@ class RowStore {
   // Writes the dequantised row into `out` (dim floats).
   void Dequantize(size_t row, float* out) const;
 
+  // Bulk reads for full passes (sampling, re-encoding, compaction, id scans) use pread rather
+  // than the mapping, so that they leave the process's RSS alone (the page cache is shared
+  // and reclaimable; mapped pages would count against the indexer's memory budget).
+  // Rows [first, first + n), dequantised into out (n x dim floats).
+  Status ReadDequantized(size_t first, size_t n, float* out) const;
+  // Rows [first, first + n): ids (may be null) and raw records (may be null).
+  Status ReadRaw(size_t first, size_t n, uint64_t* ids, uint8_t* records) const;
+
   // Writer: appends `n` rows after the pending ones (ids[n], vectors n x dim floats).
   Status Append(const uint64_t* ids, const float* vectors, size_t n);
   // Writer: appends already-quantised records (used by compaction).
@@ -73,10 +81,6 @@ class RowStore {
   void DropPending() { pending_rows_ = rows_; }
   // Makes every appended row visible: rows() becomes pending_rows(). REQUIRES: no reader.
   Status Publish();
-  // Drops this process's mappings of the store's pages (they stay in the page cache), so that
-  // a full pass (training, re-encoding, compaction) does not leave the whole store counted in
-  // the process's RSS.
-  void ReleasePages() const;
   // fdatasync of both files (the rows up to pending_rows() are durable afterwards).
   Status Sync();
   // Bytes on disk of the committed rows.

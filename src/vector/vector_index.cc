@@ -344,11 +344,15 @@ class VectorIndex::Impl {
       std::vector<uint64_t> sorted(remove_ids.begin(), remove_ids.end());
       std::sort(sorted.begin(), sorted.end());
       const uint64_t lo = sorted.front(), hi = sorted.back();
-      const uint64_t* stored = rows_->ids();
-      for (size_t r = 0, n = rows_->rows(); r < n; ++r) {
-        const uint64_t id = stored[r];
-        if (id < lo || id > hi || IsDead(r)) continue;
-        if (std::binary_search(sorted.begin(), sorted.end(), id)) doomed.push_back(r);
+      std::vector<uint64_t> stored(std::min<size_t>(rows_->rows(), 1 << 16));
+      for (size_t r0 = 0, rows = rows_->rows(); r0 < rows; r0 += stored.size()) {
+        const size_t n = std::min(stored.size(), rows - r0);
+        RETURN_IF_ERROR(rows_->ReadRaw(r0, n, stored.data(), nullptr));
+        for (size_t i = 0; i < n; ++i) {
+          const uint64_t id = stored[i];
+          if (id < lo || id > hi || IsDead(r0 + i)) continue;
+          if (std::binary_search(sorted.begin(), sorted.end(), id)) doomed.push_back(r0 + i);
+        }
       }
     }
     // 2. New rows: normalise, append to the row store (and PQ codes if trained), unpublished.
@@ -435,8 +439,10 @@ class VectorIndex::Impl {
     std::sample(live_rows.begin(), live_rows.end(), std::back_inserter(sample), sample_n, rng);
     live_rows = {};
     std::vector<float> x(sample_n * dim);
-    for (size_t i = 0; i < sample_n; ++i) rows_->Dequantize(sample[i], &x[i * dim]);
-    rows_->ReleasePages();
+    std::sort(sample.begin(), sample.end());
+    for (size_t i = 0; i < sample_n; ++i) {
+      RETURN_IF_ERROR(rows_->ReadDequantized(sample[i], 1, &x[i * dim]));
+    }
     ASSIGN_OR_RETURN(PqModel model, PqModel::Train(x.data(), sample_n, dim, nlist, options_.pq_dsub,
                                                    options_.seed));
     x = {};
@@ -448,7 +454,6 @@ class VectorIndex::Impl {
     if (fd < 0) return Status::FromErrno(Path(new_pq_file), errno);
     IvfLists lists(new_model->nlist(), new_model->code_bytes());
     Status st = EncodeAll(*new_model, fd, Path(new_pq_file), &lists);
-    rows_->ReleasePages();
     if (!st.ok()) {
       ::close(fd);
       ::unlink(Path(new_pq_file).c_str());
@@ -477,7 +482,7 @@ class VectorIndex::Impl {
     std::vector<uint8_t> out(kEncodeBatch * rec);
     for (size_t r0 = 0; r0 < rows; r0 += kEncodeBatch) {
       const size_t n = std::min(kEncodeBatch, rows - r0);
-      for (size_t i = 0; i < n; ++i) rows_->Dequantize(r0 + i, &x[i * dim]);
+      RETURN_IF_ERROR(rows_->ReadDequantized(r0, n, x.data()));
       model.Assign(x.data(), n, assign.data());
       std::fill(out.begin(), out.end(), 0);
       for (size_t i = 0; i < n; ++i) {
@@ -504,19 +509,19 @@ class VectorIndex::Impl {
     const std::string new_base = "rows-" + std::to_string(gen_++);
     ASSIGN_OR_RETURN(std::unique_ptr<RowStore> store,
                      RowStore::Create(Path(new_base), options_.dim));
-    std::vector<uint64_t> ids;
-    std::vector<uint8_t> recs;
+    std::vector<uint64_t> ids, batch_ids(kEncodeBatch);
+    std::vector<uint8_t> recs, batch(kEncodeBatch * record);
     uint32_t next = 0;
     for (size_t r0 = 0; r0 < rows; r0 += kEncodeBatch) {
       const size_t n = std::min(kEncodeBatch, rows - r0);
+      RETURN_IF_ERROR(rows_->ReadRaw(r0, n, batch_ids.data(), batch.data()));
       ids.clear();
       recs.clear();
-      for (size_t r = r0; r < r0 + n; ++r) {
-        if (IsDead(r)) continue;
-        map[r] = next++;
-        ids.push_back(rows_->id(r));
-        const uint8_t* p = reinterpret_cast<const uint8_t*>(rows_->values(r)) - 4;
-        recs.insert(recs.end(), p, p + record);
+      for (size_t i = 0; i < n; ++i) {
+        if (IsDead(r0 + i)) continue;
+        map[r0 + i] = next++;
+        ids.push_back(batch_ids[i]);
+        recs.insert(recs.end(), &batch[i * record], &batch[i * record] + record);
       }
       RETURN_IF_ERROR(store->AppendRaw(ids.data(), recs.data(), ids.size()));
     }
@@ -548,8 +553,6 @@ class VectorIndex::Impl {
         written += out.size() / rec;
       }
     }
-    rows_->ReleasePages();
-    store->ReleasePages();
     IvfLists lists;
     if (model_) {
       lists = lists_;

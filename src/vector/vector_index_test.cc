@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "vector/distance.h"
 #include "vector/synthetic.h"
 
 namespace codeindex::vec {
@@ -71,9 +72,8 @@ class VectorIndexTest : public ::testing::Test {
     std::vector<std::pair<float, uint64_t>> all;
     for (const auto& [id, v] : data_) {
       if (filter != nullptr && !filter->Contains(id)) continue;
-      float s = 0;
-      for (size_t d = 0; d < v.size(); ++d) s += q[d] * v[d];
-      all.push_back({-s, id});
+      // A float dot product (the kernel is checked against the scalar loop in distance_test).
+      all.push_back({-Kernels().dot_f32(q.data(), v.data(), v.size()), id});
     }
     std::sort(all.begin(), all.end());
     std::vector<uint64_t> out;
