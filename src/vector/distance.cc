@@ -1,6 +1,8 @@
 // Runtime dispatch: the AVX2 table when the CPU has AVX2, FMA and F16C, the scalar one otherwise.
 #include "vector/distance.h"
 
+#include <cpuid.h>
+
 namespace codeindex::vec {
 
 namespace internal {

@@ -284,6 +284,14 @@ void IvfLists::Remap(const std::vector<uint32_t>& map) {
   }
 }
 
+void IvfLists::Reserve(const std::vector<size_t>& counts) {
+  const size_t block_bytes = code_bytes_ * 2 * 16;
+  for (size_t l = 0; l < lists_.size() && l < counts.size(); ++l) {
+    lists_[l].blocks.reserve((counts[l] + kPq4BlockSize - 1) / kPq4BlockSize * block_bytes);
+    lists_[l].rows.reserve(counts[l]);
+  }
+}
+
 void IvfLists::ShrinkToFit() {
   for (List& l : lists_) {
     l.blocks.shrink_to_fit();

@@ -99,6 +99,9 @@ class IvfLists {
   static constexpr uint32_t kDropped = 0xffffffff;
   void Remap(const std::vector<uint32_t>& map);
   void ShrinkToFit();
+  // Reserves room for counts[list] entries in each list (exact sizes avoid both regrowth and
+  // the heap fragmentation that shrinking leaves behind).
+  void Reserve(const std::vector<size_t>& counts);
 
   size_t nlist() const { return lists_.size(); }
   size_t size(size_t list) const { return lists_[list].rows.size(); }

@@ -289,18 +289,26 @@ class VectorIndex::Impl {
       }
       lists_ = IvfLists(model_->nlist(), model_->code_bytes());
       std::vector<uint8_t> buf(kEncodeBatch * rec);
-      for (size_t r0 = 0; r0 < m.rows; r0 += kEncodeBatch) {
-        const size_t n = std::min(kEncodeBatch, m.rows - r0);
-        RETURN_IF_ERROR(PreadAll(pq_fd_, buf.data(), n * rec, r0 * rec, Path(pq_file_)));
-        for (size_t i = 0; i < n; ++i) {
-          if (IsDead(r0 + i)) continue;
-          uint32_t list;
-          std::memcpy(&list, buf.data() + i * rec, 4);
-          if (list >= model_->nlist()) return Status::Corruption(Path(pq_file_) + ": bad list");
-          lists_.Append(list, static_cast<uint32_t>(r0 + i), buf.data() + i * rec + 4);
+      // Two passes: list sizes first, so that every list is allocated once at its exact size.
+      std::vector<size_t> counts(model_->nlist(), 0);
+      for (int pass = 0; pass < 2; ++pass) {
+        for (size_t r0 = 0; r0 < m.rows; r0 += kEncodeBatch) {
+          const size_t n = std::min(kEncodeBatch, m.rows - r0);
+          RETURN_IF_ERROR(PreadAll(pq_fd_, buf.data(), n * rec, r0 * rec, Path(pq_file_)));
+          for (size_t i = 0; i < n; ++i) {
+            if (IsDead(r0 + i)) continue;
+            uint32_t list;
+            std::memcpy(&list, buf.data() + i * rec, 4);
+            if (list >= model_->nlist()) return Status::Corruption(Path(pq_file_) + ": bad list");
+            if (pass == 0) {
+              ++counts[list];
+            } else {
+              lists_.Append(list, static_cast<uint32_t>(r0 + i), buf.data() + i * rec + 4);
+            }
+          }
         }
+        if (pass == 0) lists_.Reserve(counts);
       }
-      lists_.ShrinkToFit();
       pq_rows_ = m.rows;
     }
     if (writable) {
@@ -681,7 +689,7 @@ class VectorIndex::Impl {
     if (p.exact || !model_ || live < options_.flat_threshold) return Exact(q, p);
     const size_t nlist = model_->nlist();
     const size_t nprobe = p.nprobe > 0 ? p.nprobe : std::max<size_t>(8, nlist / 32);
-    const size_t rerank = std::max(p.rerank > 0 ? p.rerank : std::max<size_t>(100, 4 * p.k), p.k);
+    const size_t rerank = std::max(p.rerank > 0 ? p.rerank : std::max<size_t>(200, 4 * p.k), p.k);
     if (p.filter != nullptr) {
       // Allowed entries the probed lists are expected to hold; too few -> exact over them.
       if (auto count = p.filter->EstimatedCount()) {

@@ -132,7 +132,9 @@ struct SearchParams {
   const IdFilter* filter = nullptr;  // not owned; nullptr = every id
   // IVF lists probed; 0 = automatic (nlist / 32, at least 8). More = better recall, slower.
   size_t nprobe = 0;
-  // Candidates reranked exactly; 0 = automatic (max(100, 4 * k)).
+  // Candidates reranked exactly; 0 = automatic (max(200, 4 * k)): with 4-bit PQ, 100
+  // candidates gave recall@10 0.91 and 200 gave 0.96 on 1M clustered 384-d vectors, for
+  // about 3 us more of int8 dot products (bench/README.md "vector").
   size_t rerank = 0;
   // Force the exact scan (the oracle for tests and benchmarks).
   bool exact = false;
