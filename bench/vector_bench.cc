@@ -35,6 +35,7 @@
 #include <faiss/utils/distances.h>
 #include <omp.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -306,6 +307,7 @@ int CorpusRun() {
       n, dim, q, Kernels().name, dir.c_str());
 
   const bool reuse = EnvSize("CODEINDEX_VECTOR_BENCH_REUSE", 0) != 0;  // query an existing index
+  const bool skip_exact = EnvSize("CODEINDEX_VECTOR_BENCH_EXACT", 1) == 0;
   if (!reuse) InChild([&] { BuildOurs(gen, n, dir + "/index"); });
   if (with_faiss && !reuse) InChild([&] { RunFaiss(gen, n, queries, q, dir); });
 
@@ -330,6 +332,7 @@ int CorpusRun() {
     size_t nprobe, rerank;
     std::vector<uint64_t> ids;
     Latency lat;
+    double faults_per_query = 0;
   };
   std::vector<double> cpu;
   std::vector<Run> runs;
@@ -345,6 +348,8 @@ int CorpusRun() {
     for (int pass = 0; pass < 2; ++pass) {
       ms.clear();
       cpu.clear();
+      rusage ru0;
+      getrusage(RUSAGE_THREAD, &ru0);
       for (size_t i = 0; i < q; ++i) {
         const double c0 = ThreadCpuMs();
         const auto s0 = Clock::now();
@@ -353,6 +358,11 @@ int CorpusRun() {
         cpu.push_back(ThreadCpuMs() - c0);
         for (size_t j = 0; j < hits->size(); ++j) r.ids[i * kK + j] = (*hits)[j].id;
       }
+      rusage ru1;
+      getrusage(RUSAGE_THREAD, &ru1);
+      r.faults_per_query =
+          static_cast<double>(ru1.ru_minflt + ru1.ru_majflt - ru0.ru_minflt - ru0.ru_majflt) /
+          static_cast<double>(q);
     }
     r.lat = Summarise(ms);
     const Latency c = Summarise(cpu);
@@ -364,7 +374,7 @@ int CorpusRun() {
               static_cast<double>(StatusKiB("RssAnon") - anon0) / 1024,
               static_cast<double>(StatusKiB("RssFile") - file0) / 1024);
   // Exact scan through the same index (the flat path), for the latency of "flat".
-  {
+  if (!skip_exact) {
     SearchParams p;
     p.exact = true;
     std::vector<double> ms;
@@ -385,9 +395,9 @@ int CorpusRun() {
   for (const Run& r : runs) {
     std::printf(
         "ours nprobe %zu rerank %zu: recall@10 %.4f, p50 %.3f ms, p99 %.3f ms, mean %.3f ms "
-        "(thread CPU p50 %.3f ms, p99 %.3f ms)\n",
+        "(thread CPU p50 %.3f ms, p99 %.3f ms), %.1f page faults/query\n",
         r.nprobe, r.rerank, Recall(r.ids, truth, q), r.lat.p50_ms, r.lat.p99_ms, r.lat.mean_ms,
-        r.lat.cpu_p50_ms, r.lat.cpu_p99_ms);
+        r.lat.cpu_p50_ms, r.lat.cpu_p99_ms, r.faults_per_query);
   }
   if (with_faiss && !reuse) {
     for (size_t nprobe : {8, 16, 32}) {

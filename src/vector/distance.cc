@@ -10,8 +10,12 @@ const DistanceKernels& Avx2KernelTable();  // distance_avx2.cc
 }  // namespace internal
 
 const DistanceKernels* Avx2Kernels() {
-  static const bool supported = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
-                                __builtin_cpu_supports("f16c");
+  // clang 14 does not know "f16c" for __builtin_cpu_supports: ask cpuid (leaf 1, ECX bit 29).
+  static const bool supported = [] {
+    unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+    const bool f16c = __get_cpuid(1, &eax, &ebx, &ecx, &edx) && (ecx & bit_F16C) != 0;
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && f16c;
+  }();
   return supported ? &internal::Avx2KernelTable() : nullptr;
 }
 

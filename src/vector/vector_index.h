@@ -10,7 +10,7 @@
 //  - From `flat_threshold` on, an IVF index with 4-bit PQ codes (m/2 bytes per vector in RAM,
 //    AVX2 fast scan) picks `rerank` candidates, which are then rescored exactly from the
 //    RowStore. Scores returned are always dot(normalised query, stored int8 vector): the
-//    cosine to within the int8 rounding (|error| <= 0.005 on 384-d unit vectors), never a
+//    cosine to within the int8 rounding (row_store_test bounds the error by 0.01), never a
 //    PQ approximation.
 //  - The id filter is applied inside the candidate scan (an entry that fails it never takes a
 //    candidate slot), so a selective filter still yields k results when k allowed ids exist;
