@@ -2,7 +2,9 @@
 #include <signal.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cstdlib>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -62,6 +64,11 @@ Status RunIndex(const IndexArgs& args, std::ostream& out) {
   options.index_dir = index_dir;
   options.content_hash = pipeline.content_hash;
   options.cancel = &g_interrupted;
+  // Test knob (like git's GIT_TEST_*): small batches put many commit points in a small run,
+  // for the kill -9 and search-during-index tests. Not a user setting.
+  if (const char* b = std::getenv("CODEINDEX_TEST_BATCH_BLOCKS"); b != nullptr && *b != '\0') {
+    options.batch_blocks = std::max<size_t>(1, std::strtoull(b, nullptr, 10));
+  }
   options.meta = {{"embedder", pipeline.embedder_json},
                   {"model", pipeline.embedder ? pipeline.embedder->model_id() : ""}};
   options.progress = [&bar](const IndexProgress& p) {
