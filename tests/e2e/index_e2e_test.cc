@@ -2,12 +2,6 @@
 // names: SIGKILL at random moments of `index` (the next run must make the index whole, with no
 // duplicate or missing block), and `search` running while `index` rewrites every file (each
 // search sees either the old or the new state of each file, never both, never neither).
-#include <fcntl.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -19,8 +13,13 @@
 #include <tuple>
 #include <vector>
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "harness.h"
 
@@ -134,8 +133,10 @@ void CopyTreeWithoutIndex(const std::string& from, const std::string& to) {
   for (const auto& e : fs::recursive_directory_iterator(from)) {
     fs::path rel = fs::relative(e.path(), from);
     if (*rel.begin() == ".codeindex") continue;
-    if (e.is_directory()) fs::create_directories(fs::path(to) / rel);
-    else if (e.is_regular_file()) fs::copy_file(e.path(), fs::path(to) / rel);
+    if (e.is_directory())
+      fs::create_directories(fs::path(to) / rel);
+    else if (e.is_regular_file())
+      fs::copy_file(e.path(), fs::path(to) / rel);
   }
 }
 
@@ -280,8 +281,8 @@ TEST_F(IndexE2eTest, SearchDuringIndexSeesOldOrNewStateOfEachFile) {
   BlockSet after = AllBlocks(ws.path(), "text", &err);
   EXPECT_EQ(after.size(), static_cast<size_t>(2 * kFiles));
   // Not asserted (depends on timing), but reported: how often a search saw a partial index.
-  std::cout << "searches during index: " << searches << ", saw a partly updated index: "
-            << mixed_seen << "\n";
+  std::cout << "searches during index: " << searches
+            << ", saw a partly updated index: " << mixed_seen << "\n";
 }
 
 }  // namespace
