@@ -122,6 +122,9 @@ Result<SearchResponse> Searcher::Search(const SearchRequest& request) const {
       break;
   }
   ReturnCatalog(std::move(catalog));
+  if (r.ok() && request.max_tokens > 0) {
+    r->budget = FitToTokenBudget(request.query, request.max_tokens, &r->results);
+  }
   if (r.ok()) {
     r->took_ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
@@ -317,6 +320,7 @@ std::string SearchResponseToJson(const SearchResponse& response, bool explain) {
               {"end_line", r.end_line},
               {"score", r.score},
               {"code_chunk", r.code_chunk}};
+    if (r.trimmed) j["trimmed"] = true;
     if (explain && r.explanation) {
       json d = {{"mode", r.explanation->mode}, {"type", r.type}};
       if (r.explanation->cosine) d["cosine"] = *r.explanation->cosine;
@@ -355,6 +359,12 @@ std::string SearchResponseToJson(const SearchResponse& response, bool explain) {
     results.push_back(std::move(j));
   }
   json out = {{"results", results}, {"took_ms", response.took_ms}};
+  if (response.budget) {
+    out["token_budget"] = {{"max_tokens", response.budget->max_tokens},
+                           {"used_tokens", response.budget->used_tokens},
+                           {"trimmed", response.budget->trimmed},
+                           {"dropped", response.budget->dropped}};
+  }
   if (explain) {
     out["query_terms"] = response.query_terms;
     if (!response.query_shape.empty()) {

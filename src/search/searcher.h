@@ -24,6 +24,7 @@
 
 #include "base/status.h"
 #include "embed/embedder.h"
+#include "search/budget.h"
 #include "search/ranker.h"
 #include "store/catalog.h"
 #include "text/text_index.h"
@@ -55,6 +56,9 @@ struct SearchRequest {
   // Hybrid only: fusion and signals (search/ranker.h). In hybrid mode min_score, when set,
   // filters the semantic candidates by cosine; the fused scores have no absolute scale.
   RankOptions rank;
+  // When > 0: the best results that fit this many tokens, long chunks trimmed to their
+  // most relevant lines (search/budget.h).
+  size_t max_tokens = 0;
 };
 
 // How one result's score was made (the debug field of search --json).
@@ -80,6 +84,7 @@ struct SearchResult {
   int end_line = 0;
   double score = 0;
   std::string code_chunk;
+  bool trimmed = false;  // cut to fit SearchRequest::max_tokens; lines are the window's
   std::optional<std::string> identifier;
   std::string type;
   std::unique_ptr<ResultExplanation> explanation;
@@ -92,6 +97,7 @@ struct SearchResponse {
   // Hybrid: how the query was read and the text list's weight.
   std::string query_shape;
   double text_weight = 0;
+  std::optional<BudgetReport> budget;  // when SearchRequest::max_tokens was set
 };
 
 class Searcher {
