@@ -8,6 +8,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "base/malloc_tuning.h"
 #include "cli/commands.h"
 #include "cli/progress.h"
 #include "index/config.h"
@@ -35,6 +36,7 @@ Status CheckWorkspace(const std::string& workspace) {
 }  // namespace
 
 Status RunIndex(const IndexArgs& args, std::ostream& out) {
+  TuneMallocForIndexing();
   RETURN_IF_ERROR(CheckWorkspace(args.workspace));
   const std::string index_dir = IndexDirFor(args.workspace);
   ASSIGN_OR_RETURN(auto lock, WriterLock::Acquire(index_dir, /*wait=*/false));
