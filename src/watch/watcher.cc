@@ -442,12 +442,17 @@ class Watcher::Impl {
   void OnDirectory(const std::string& rel) {
     std::lock_guard<std::mutex> lock(watch_mu_);
     entered_.insert(rel);
-    if (inotify_fd_ < 0 || dir_to_wd_.count(rel)) return;
+    if (inotify_fd_ < 0) return;
     if (!index_rel_.empty() && AtOrBelow(rel, index_rel_)) return;
-    if (options_.max_watches > 0 && dir_to_wd_.size() >= options_.max_watches) {
+    auto known = dir_to_wd_.find(rel);
+    if (known == dir_to_wd_.end() && options_.max_watches > 0 &&
+        dir_to_wd_.size() >= options_.max_watches) {
       DegradeLocked(ENOSPC);
       return;
     }
+    // Added again even when the path is watched already (one system call): if the
+    // directory was replaced by another one of the same name, the old watch is gone or
+    // stale and the kernel returns a new descriptor.
     const std::string& ws = options_.indexer.workspace;
     const std::string path = rel.empty() ? (ws.empty() ? "." : ws) : JoinRel(ws, rel);
     int wd = ::inotify_add_watch(inotify_fd_, path.c_str(), kTreeMask);
@@ -455,6 +460,10 @@ class Watcher::Impl {
       // ENOENT/ENOTDIR: gone already (its parent's event brings it back if it returns).
       if (errno == ENOSPC || errno == ENOMEM) DegradeLocked(errno);
       return;
+    }
+    if (known != dir_to_wd_.end()) {
+      if (known->second == wd) return;
+      UnwatchLocked(rel);
     }
     // Several paths may reach the same directory through links: one watch, several paths.
     dir_to_wd_[rel] = wd;

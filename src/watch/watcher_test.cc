@@ -304,6 +304,22 @@ TEST_F(WatcherTest, DirectoryRenamedKeepsItsWatchesUnderTheNewName) {
   ExpectConsistent();
 }
 
+TEST_F(WatcherTest, DirectoryReplacedByANewOneOfTheSameNameIsWatchedAgain) {
+  options_.debounce = std::chrono::milliseconds(300);
+  Write("d/a.py", "a\n");
+  StartWatcher();
+  // Moved out of the tree (its watch stays valid, on the old inode), then a new "d" within
+  // the same debounce window: the pass must watch the new directory, not keep the old watch.
+  fs::rename(ws_ + "/d", tmp_ + "/moved-away");
+  Write("d/b.py", "b\n");
+  ASSERT_TRUE(WaitForPaths({"d/b.py"}));
+  // Events of the old directory (now outside) no longer matter; the new one's are seen.
+  Write(tmp_ + "/moved-away/c.py", "c\n");
+  Write("d/e.py", "e\n");
+  ASSERT_TRUE(WaitForPaths({"d/b.py", "d/e.py"}));
+  ExpectConsistent();
+}
+
 TEST_F(WatcherTest, NewGitignoreLineDropsTheFile) {
   GitInit();
   Write("src/keep.py", "k\n");
