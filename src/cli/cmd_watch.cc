@@ -9,6 +9,7 @@
 
 #include "cli/commands.h"
 #include "cli/progress.h"
+#include "index/config.h"
 #include "index/index_dir.h"
 #include "index/indexer.h"
 #include "index/pipeline.h"
@@ -45,12 +46,21 @@ Status RunWatch(const WatchArgs& args, std::ostream&) {
   if (!S_ISDIR(st.st_mode)) return Status::InvalidArgument(args.workspace + " is not a directory");
   const std::string index_dir = IndexDirFor(args.workspace);
   ASSIGN_OR_RETURN(auto lock, WriterLock::Acquire(index_dir, /*wait=*/false));
-  ASSIGN_OR_RETURN(Pipeline pipeline, OpenPipeline(index_dir, PipelineOptions{}));
+  // The same configuration as `codeindex index` (.codeindex/config.toml), so that both build
+  // the same index.
+  PipelineOptions pipeline_options;
+  ASSIGN_OR_RETURN(pipeline_options.config, LoadConfig(index_dir));
+  ASSIGN_OR_RETURN(Pipeline pipeline, OpenPipeline(index_dir, pipeline_options));
+  if (!pipeline.embedder_warning.empty()) {
+    std::cerr << "codeindex: " << pipeline.embedder_warning << "\n";
+  }
 
   WatcherOptions options;
   options.indexer.workspace = args.workspace;
   options.indexer.index_dir = index_dir;
   options.indexer.content_hash = pipeline.content_hash;
+  options.indexer.meta = {{"embedder", pipeline.embedder_json},
+                          {"model", pipeline.embedder ? pipeline.embedder->model_id() : ""}};
   options.debounce = std::chrono::milliseconds(args.debounce_ms);
   options.rescan_interval = std::chrono::seconds(args.rescan_seconds);
 

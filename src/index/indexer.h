@@ -95,6 +95,8 @@ struct IndexerOptions {
   // new content. Files whose content was unchanged (only their stat data moved) are not
   // reported.
   std::function<void(const std::vector<IndexedFile>&)> committed;
+  // Catalog meta entries written at the start of the run (e.g. the embedder used).
+  std::vector<std::pair<std::string, std::string>> meta;
   // Set to true to stop early: the current batch is committed and Run() returns
   // kCancelled; the index stays consistent.
   const std::atomic<bool>* cancel = nullptr;
@@ -106,8 +108,9 @@ struct IndexStats {
   uint64_t files_parsed = 0;
   uint64_t files_removed = 0;
   uint64_t files_failed = 0;
-  uint64_t files_skipped = 0;    // binary content found when reading
-  uint64_t files_recovered = 0;  // dirty files redone after a killed run
+  uint64_t files_skipped = 0;                // binary content found when reading
+  uint64_t files_recovered = 0;              // dirty files redone after a killed run
+  std::vector<std::string> derived_rebuilt;  // derived indexes re-made from the catalog
   uint64_t blocks_added = 0;
   bool rebuilt = false;  // content options changed (or first run)
   double seconds = 0;
@@ -130,7 +133,8 @@ class Indexer {
   // out. A path may name a file or a directory, existing or not: a deleted directory's files
   // drop out. Does not advance the racy-mtime reference (only Run() does) nor the catalog's
   // state. Errors: kFailedPrecondition when the index was never built or was built with
-  // other content options (call Run()); kInvalidArgument for a path outside the workspace;
+  // other content options, or a derived index needs re-making (DerivedIndex::NeedsRebuild;
+  // call Run()); kInvalidArgument for a path outside the workspace;
   // kCancelled as Run().
   Result<IndexStats> UpdatePaths(const std::vector<std::string>& rel_paths);
 
@@ -139,6 +143,7 @@ class Indexer {
   Result<IndexStats> RunImpl();
   Result<IndexStats> UpdatePathsImpl(const std::vector<std::string>& rel_paths);
   Status Recover(Catalog& catalog, IndexStats& stats);
+  Status RebuildDerived(Catalog& catalog, DerivedIndex* derived, IndexStats& stats);
   // Step 3's diff: which listed files must be read, which catalog files drop out.
   void Diff(Plan& plan, IndexStats& stats) const;
   // Steps 4-5 for a plan: workers read, hash and parse the candidates; this thread commits
