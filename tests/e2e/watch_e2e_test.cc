@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "embed/testing.h"
 #include "harness.h"
 
 extern char** environ;
@@ -117,6 +118,18 @@ std::vector<std::string> Search(const std::string& ws, const std::string& query)
   return out;
 }
 
+// The files semantic search finds for `query`, every score accepted.
+std::vector<std::string> SemanticSearch(const std::string& ws, const std::string& query) {
+  RunResult r = RunCodeindex({"search", "--workspace", ws, "--mode", "semantic", "--min-score=-1",
+                              "--limit", "10000", "--json", query});
+  std::vector<std::string> out;
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  if (r.exit_code != 0) return out;
+  const json j = json::parse(r.out);
+  for (const json& hit : j["results"]) out.push_back(hit["file_path"]);
+  return out;
+}
+
 bool Eventually(const std::function<bool()>& cond) {
   const auto deadline = Clock::now() + std::chrono::seconds(60);
   while (Clock::now() < deadline) {
@@ -162,6 +175,12 @@ TEST(WatchE2eTest, KillDuringAReconcileLeavesAnIndexThatIndexMakesConsistent) {
   TempDir ws;
   const std::string err_file = ws.path() + "/.watch.err";
   ws.Write("seed.py", PyFile("seed"));
+  // With vectors (a tiny static model): a pass commits both derived indexes, and the kill
+  // must leave both repairable.
+  TempDir model;
+  ASSERT_TRUE(WriteTinyStaticModel(model.path(), TinyStaticModel{}).ok());
+  ws.Write(".codeindex/config.toml",
+           "[embedding]\nprovider = \"static\"\nmodel = \"" + model.path() + "\"\n");
   constexpr int kRounds = 4;
   constexpr int kFiles = 120;
   int expected_files = 1;
@@ -205,6 +224,10 @@ TEST(WatchE2eTest, KillDuringAReconcileLeavesAnIndexThatIndexMakesConsistent) {
     std::vector<std::string> hits = Search(ws.path(), "shared_marker_token");
     EXPECT_EQ(hits.size(), static_cast<size_t>(expected_files));
     EXPECT_EQ(s["blocks"], expected_files);
+    // The vector index holds every live block (exact search at this size; stale vectors,
+    // whose block ids the catalog no longer has, would be dropped from the results).
+    EXPECT_EQ(SemanticSearch(ws.path(), "shared marker token").size(),
+              static_cast<size_t>(expected_files));
     if (round > 0) {
       EXPECT_TRUE(Search(ws.path(), Token((round - 1) * 1000)).empty());  // deleted
       EXPECT_EQ(Search(ws.path(), Token((round - 1) * 1000 + 1)).size(), 1u);
