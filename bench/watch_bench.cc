@@ -18,7 +18,9 @@
 //     transactions); and the pass p50 divided by the anchor;
 //   - the same passes with the text index's fsync off (TextWriterOptions::sync = false), to
 //     show what durability costs.
-// The file is restored afterwards.
+// The "text" columns time every derived index of the pipeline: the text index alone unless
+// .codeindex/config.toml of the workspace configures an embedding model (then the vector
+// index too). The file is restored afterwards.
 #include <algorithm>
 #include <atomic>
 #include <chrono>
