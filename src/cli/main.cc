@@ -140,6 +140,12 @@ int Main(int argc, char** argv) {
   WatchArgs watch_args;
   auto* watch = app.add_subcommand("watch", "Keep the index current as files change");
   AddWorkspace(watch, &watch_args.workspace);
+  watch->add_option("--debounce-ms", watch_args.debounce_ms,
+                    "Quiet time after the last change before updating (default 500)")
+      ->check(CLI::Range(0, 600000));
+  watch->add_option("--rescan-seconds", watch_args.rescan_seconds,
+                    "Full rescan interval, catches what events miss; 0 = never (default 600)")
+      ->check(CLI::Range(0, 86400 * 7));
 
   ServeArgs serve_args;
   auto* serve = app.add_subcommand("serve", "Serve the HTTP API, or MCP on stdio with --mcp");
