@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <sys/stat.h>
 
+#include "base/malloc_tuning.h"
 #include "cli/commands.h"
 #include "cli/progress.h"
 #include "index/config.h"
@@ -39,6 +40,7 @@ void PrintErrors(const IndexStats& stats) {
 }  // namespace
 
 Status RunWatch(const WatchArgs& args, std::ostream&) {
+  TuneMallocForIndexing();
   struct stat st;
   if (::stat(args.workspace.c_str(), &st) != 0) {
     return Status::NotFound("workspace " + args.workspace + " does not exist");
