@@ -286,6 +286,9 @@ Status EvalWorkspace::BuildIndex() {
   io.workspace = copy_dir_;
   io.index_dir = index_dir_;
   io.content_hash = pipeline.content_hash;
+  // As `codeindex index` records it: the searcher embeds queries with this embedder.
+  io.meta = {{"embedder", pipeline.embedder_json},
+             {"model", pipeline.embedder ? pipeline.embedder->model_id() : ""}};
   Indexer indexer(io, pipeline.processor, pipeline.DerivedPointers());
   ASSIGN_OR_RETURN(IndexStats stats, indexer.Run());
   blocks_ = stats.blocks_added;
