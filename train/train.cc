@@ -70,6 +70,9 @@ struct Options {
   uint64_t seed = 1;
   int threads = 2;
   double name_weight = 1.0;  // fraction of name pairs kept per epoch (0..1)
+  // Pairs per language and epoch at most (a fresh random subset each epoch); 0 = all. Keeps
+  // the largest library (Java's) from dominating the table.
+  size_t lang_cap = 0;
   int min_count = 2;
 };
 
@@ -375,10 +378,12 @@ int Main(int argc, char** argv) {
       o.name_weight = std::stod(next());
     else if (a == "--min-count")
       o.min_count = std::stoi(next());
+    else if (a == "--lang-cap")
+      o.lang_cap = std::stoull(next());
     else {
       std::cerr << "usage: train --pairs FILE --out DIR [--vocab N] [--dim D] [--epochs E]\n"
                    "  [--batch B] [--lr X] [--temperature T] [--seed S] [--threads N]\n"
-                   "  [--name-weight F] [--min-count N]\n";
+                   "  [--name-weight F] [--min-count N] [--lang-cap N]\n";
       return 2;
     }
   }
@@ -498,6 +503,7 @@ int Main(int argc, char** argv) {
         v.push_back(i);
       }
       Shuffle(&v, &rng);
+      if (o.lang_cap > 0 && v.size() > o.lang_cap) v.resize(o.lang_cap);
       for (size_t s = 0; s + o.batch / 4 <= v.size(); s += o.batch) {
         batches.emplace_back(v.begin() + s, v.begin() + std::min(v.size(), s + o.batch));
       }
@@ -669,6 +675,7 @@ int Main(int argc, char** argv) {
                            {"temperature", o.temperature},
                            {"seed", o.seed},
                            {"name_weight", o.name_weight},
+                           {"lang_cap", o.lang_cap},
                            {"doc_pairs", n_doc},
                            {"name_pairs", n_name},
                            {"valid_doc_pairs", valid_doc.size()},
