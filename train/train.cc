@@ -73,6 +73,8 @@ struct Options {
   // Pairs per language and epoch at most (a fresh random subset each epoch); 0 = all. Keeps
   // the largest library (Java's) from dominating the table.
   size_t lang_cap = 0;
+  // Consecutive pairs kept together in a batch (hard negatives); 1 = plain shuffle.
+  int group = 1;
   int min_count = 2;
 };
 
@@ -380,10 +382,12 @@ int Main(int argc, char** argv) {
       o.min_count = std::stoi(next());
     else if (a == "--lang-cap")
       o.lang_cap = std::stoull(next());
+    else if (a == "--group")
+      o.group = std::stoi(next());
     else {
       std::cerr << "usage: train --pairs FILE --out DIR [--vocab N] [--dim D] [--epochs E]\n"
                    "  [--batch B] [--lr X] [--temperature T] [--seed S] [--threads N]\n"
-                   "  [--name-weight F] [--min-count N] [--lang-cap N]\n";
+                   "  [--name-weight F] [--min-count N] [--lang-cap N] [--group N]\n";
       return 2;
     }
   }
@@ -502,7 +506,29 @@ int Main(int argc, char** argv) {
         }
         v.push_back(i);
       }
-      Shuffle(&v, &rng);
+      if (o.group > 1) {
+        // Runs of `group` consecutive pairs of one kind (the corpus is in path order: the
+        // same file or package) stay together: harder in-batch negatives, as in a search
+        // inside one repository. Doc and name pairs of one function never meet this way.
+        std::vector<std::vector<size_t>> groups;
+        for (const bool doc_kind : {true, false}) {
+          std::vector<size_t> run;
+          for (size_t i : v) {
+            if ((pairs[i].kind == "doc") != doc_kind) continue;
+            run.push_back(i);
+            if (run.size() == static_cast<size_t>(o.group)) {
+              groups.push_back(std::move(run));
+              run.clear();
+            }
+          }
+          if (!run.empty()) groups.push_back(std::move(run));
+        }
+        Shuffle(&groups, &rng);
+        v.clear();
+        for (const auto& g : groups) v.insert(v.end(), g.begin(), g.end());
+      } else {
+        Shuffle(&v, &rng);
+      }
       if (o.lang_cap > 0 && v.size() > o.lang_cap) v.resize(o.lang_cap);
       for (size_t s = 0; s + o.batch / 4 <= v.size(); s += o.batch) {
         batches.emplace_back(v.begin() + s, v.begin() + std::min(v.size(), s + o.batch));
@@ -676,6 +702,7 @@ int Main(int argc, char** argv) {
                            {"seed", o.seed},
                            {"name_weight", o.name_weight},
                            {"lang_cap", o.lang_cap},
+                           {"group", o.group},
                            {"doc_pairs", n_doc},
                            {"name_pairs", n_name},
                            {"valid_doc_pairs", valid_doc.size()},

@@ -5,8 +5,10 @@
 #include <cstring>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 #include <unistd.h>
 
+#include "base/file.h"
 #include "embed/common.h"
 #include "embed/pool_kernels.h"
 #include "embed/unicode.h"
@@ -52,6 +54,15 @@ Result<std::unique_ptr<StaticModel>> StaticModel::Open(const std::string& dir, i
   using embed_internal::JoinPath;
   auto m = std::unique_ptr<StaticModel>(new StaticModel());
   m->max_tokens_ = max_tokens > 0 ? max_tokens : kDefaultMaxTokens;
+  // The model's own limit: config.json "max_tokens" (our extension; model2vec has none).
+  if (max_tokens <= 0 && embed_internal::FileExists(JoinPath(dir, "config.json"))) {
+    ASSIGN_OR_RETURN(std::string cj, ReadFile(JoinPath(dir, "config.json")));
+    const nlohmann::json j = nlohmann::json::parse(cj, nullptr, /*allow_exceptions=*/false);
+    if (j.is_object() && j.contains("max_tokens") && j["max_tokens"].is_number_integer() &&
+        j["max_tokens"].get<int64_t>() > 0) {
+      m->max_tokens_ = static_cast<int>(std::min<int64_t>(j["max_tokens"].get<int64_t>(), 1 << 20));
+    }
+  }
   const std::string st_path = JoinPath(dir, "model.safetensors");
   const std::string tok_path = JoinPath(dir, "tokenizer.json");
   if (!embed_internal::FileExists(st_path)) {
