@@ -242,6 +242,63 @@ void BM_StaticEncodeChunk(benchmark::State& state) {
 }
 BENCHMARK(BM_StaticEncodeChunk);
 
+// The shipped default model (models/code-static-v1, docs/model-card.md): CodeUnigram
+// tokenizer, int8 table with per-row scales. One chunk -> one normalised vector, one core.
+const StaticModel* DefaultModel() {
+  static const std::unique_ptr<StaticModel> m = [] {
+    Result<std::string> dir = DefaultStaticModelDir();
+    if (!dir.ok()) return std::unique_ptr<StaticModel>();
+    Result<std::unique_ptr<StaticModel>> model = StaticModel::Open(*dir);
+    return model.ok() ? std::move(model).value() : std::unique_ptr<StaticModel>();
+  }();
+  return m.get();
+}
+
+void BM_DefaultModelTokenize(benchmark::State& state) {
+  Fixture& f = F();
+  const StaticModel* m = DefaultModel();
+  if (m == nullptr) {
+    state.SkipWithError("default model not found");
+    return;
+  }
+  std::vector<int32_t> ids;
+  size_t i = 0, tokens = 0, bytes = 0;
+  for (auto _ : state) {
+    const std::string& c = f.chunks[i++ % f.chunks.size()];
+    ids.clear();
+    m->tokenizer().Encode(c, &ids);
+    tokens += ids.size();
+    bytes += c.size();
+    benchmark::DoNotOptimize(ids.data());
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.SetBytesProcessed(bytes);
+  state.counters["tokens_per_chunk"] = static_cast<double>(tokens) / state.iterations();
+  state.counters["vocab"] = m->tokenizer().vocab_size();
+}
+BENCHMARK(BM_DefaultModelTokenize);
+
+void BM_DefaultModelEncodeChunk(benchmark::State& state) {
+  Fixture& f = F();
+  const StaticModel* m = DefaultModel();
+  if (m == nullptr) {
+    state.SkipWithError("default model not found");
+    return;
+  }
+  std::vector<int32_t> ids;
+  std::vector<float> out(m->dim());
+  size_t i = 0, bytes = 0;
+  for (auto _ : state) {
+    const std::string& c = f.chunks[i++ % f.chunks.size()];
+    m->Encode(c, out.data(), &ids);
+    bytes += c.size();
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.SetBytesProcessed(bytes);
+}
+BENCHMARK(BM_DefaultModelEncodeChunk);
+
 // Batches of 60 blocks (the original's BATCH_SEGMENT_THRESHOLD) through the Embedder interface.
 void BM_StaticEmbedBatch60(benchmark::State& state) {
   Fixture& f = F();

@@ -5,6 +5,5 @@
 namespace codeindex::cli {
 
 Status RunServe(const ServeArgs&, std::ostream&) { return Status::NotImplemented("serve"); }
-Status RunEval(const EvalArgs&, std::ostream&) { return Status::NotImplemented("eval"); }
 
 }  // namespace codeindex::cli

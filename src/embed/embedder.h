@@ -195,6 +195,19 @@ struct EmbedderEnv {
 Result<std::unique_ptr<Embedder>> OpenEmbedder(const EmbedderConfig& config,
                                                const EmbedderEnv& env = {});
 
+// The project's own default model (docs/model-card.md): a static model trained by train/ on
+// standard-library code, shipped in the repository under models/<kDefaultStaticModelName>/.
+// A static EmbedderConfig with an empty `model` uses it.
+inline constexpr std::string_view kDefaultStaticModelName = "code-static-v1";
+
+// Where the default model is, the first of these that holds a model.safetensors:
+//   1. $CODEINDEX_MODELS_DIR/<name> (an override for packagers and tests);
+//   2. <binary dir>/../share/codeindex/models/<name> (installed: `cmake --install`);
+//   3. <binary dir>/models/<name> (a copy next to the binary);
+//   4. <source tree>/models/<name> (a build tree: the source path is compiled in).
+// Errors: kNotFound naming every place searched.
+Result<std::string> DefaultStaticModelDir();
+
 // L2-normalises v[0..dim) in place; a zero vector stays zero.
 void NormalizeL2(float* v, size_t dim);
 

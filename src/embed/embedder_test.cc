@@ -70,9 +70,9 @@ TEST(EmbedderTest, NormalizeL2) {
 }
 
 TEST(EmbedderTest, FactoryRefusesIncompleteConfigs) {
+  // (A static config without a model is complete: it means the default model, see
+  // static_model_test.cc.)
   EmbedderConfig c;
-  c.provider = Provider::kStatic;
-  EXPECT_EQ(OpenEmbedder(c).error().code(), Code::kInvalidArgument);
   c.provider = Provider::kTransformer;
   EXPECT_EQ(OpenEmbedder(c).error().code(), Code::kInvalidArgument);
   c.provider = Provider::kOpenAICompatible;  // no base URL

@@ -1,10 +1,14 @@
 #include "embed/static_model.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <unistd.h>
 
+#include "base/file.h"
 #include "embed/common.h"
 #include "embed/pool_kernels.h"
 #include "embed/unicode.h"
@@ -50,6 +54,15 @@ Result<std::unique_ptr<StaticModel>> StaticModel::Open(const std::string& dir, i
   using embed_internal::JoinPath;
   auto m = std::unique_ptr<StaticModel>(new StaticModel());
   m->max_tokens_ = max_tokens > 0 ? max_tokens : kDefaultMaxTokens;
+  // The model's own limit: config.json "max_tokens" (our extension; model2vec has none).
+  if (max_tokens <= 0 && embed_internal::FileExists(JoinPath(dir, "config.json"))) {
+    ASSIGN_OR_RETURN(std::string cj, ReadFile(JoinPath(dir, "config.json")));
+    const nlohmann::json j = nlohmann::json::parse(cj, nullptr, /*allow_exceptions=*/false);
+    if (j.is_object() && j.contains("max_tokens") && j["max_tokens"].is_number_integer() &&
+        j["max_tokens"].get<int64_t>() > 0) {
+      m->max_tokens_ = static_cast<int>(std::min<int64_t>(j["max_tokens"].get<int64_t>(), 1 << 20));
+    }
+  }
   const std::string st_path = JoinPath(dir, "model.safetensors");
   const std::string tok_path = JoinPath(dir, "tokenizer.json");
   if (!embed_internal::FileExists(st_path)) {
@@ -207,22 +220,58 @@ class StaticEmbedder final : public Embedder {
 
 }  // namespace
 
-Result<std::unique_ptr<Embedder>> OpenStaticEmbedder(const EmbedderConfig& config) {
-  if (config.model.empty()) {
-    return Status::InvalidArgument("static embedder: no model directory given");
+Result<std::string> DefaultStaticModelDir() {
+  const std::string name(kDefaultStaticModelName);
+  std::vector<std::string> candidates;
+  if (const char* env = std::getenv("CODEINDEX_MODELS_DIR"); env != nullptr && *env != '\0') {
+    candidates.push_back(embed_internal::JoinPath(env, name));
   }
-  ASSIGN_OR_RETURN(auto model, StaticModel::Open(config.model, config.max_tokens));
+  char exe[4096];
+  const ssize_t n = ::readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+  if (n > 0) {
+    std::string dir(exe, static_cast<size_t>(n));
+    dir.resize(dir.rfind('/') == std::string::npos ? 0 : dir.rfind('/'));
+    candidates.push_back(dir + "/../share/codeindex/models/" + name);
+    candidates.push_back(dir + "/models/" + name);
+  }
+#ifdef CODEINDEX_MODELS_DIR
+  candidates.push_back(std::string(CODEINDEX_MODELS_DIR) + "/" + name);
+#endif
+  for (const std::string& c : candidates) {
+    if (embed_internal::FileExists(embed_internal::JoinPath(c, "model.safetensors"))) return c;
+  }
+  std::string tried;
+  for (const std::string& c : candidates) tried += (tried.empty() ? "" : ", ") + c;
+  return Status::NotFound(
+      fmt::format("the default embedding model {} is not installed (looked in {})", name, tried));
+}
+
+Result<std::unique_ptr<Embedder>> OpenStaticEmbedder(const EmbedderConfig& config_in) {
+  EmbedderConfig config = config_in;
+  if (config.model.empty()) {
+    // The default model. The config keeps `model` empty (its ContentHash must not depend on
+    // where the binary is installed; the fingerprint hashes the files' content).
+    ASSIGN_OR_RETURN(std::string dir, DefaultStaticModelDir());
+    if (config.model_id.empty())
+      config.model_id = fmt::format("static:{}", kDefaultStaticModelName);
+    return OpenStaticEmbedderAt(dir, config);
+  }
+  return OpenStaticEmbedderAt(config.model, config);
+}
+
+Result<std::unique_ptr<Embedder>> OpenStaticEmbedderAt(const std::string& dir,
+                                                       const EmbedderConfig& config) {
+  ASSIGN_OR_RETURN(auto model, StaticModel::Open(dir, config.max_tokens));
   if (config.dimensions != 0 && config.dimensions != model->dim()) {
     return Status::InvalidArgument(
-        fmt::format("{}: the model has dimension {} but the configuration says {}", config.model,
+        fmt::format("{}: the model has dimension {} but the configuration says {}", dir,
                     model->dim(), config.dimensions));
   }
   using embed_internal::JoinPath;
-  ASSIGN_OR_RETURN(
-      std::string fp,
-      embed_internal::HashFiles(config.ContentHash(), {JoinPath(config.model, "model.safetensors"),
-                                                       JoinPath(config.model, "tokenizer.json"),
-                                                       JoinPath(config.model, "config.json")}));
+  ASSIGN_OR_RETURN(std::string fp, embed_internal::HashFiles(config.ContentHash(),
+                                                             {JoinPath(dir, "model.safetensors"),
+                                                              JoinPath(dir, "tokenizer.json"),
+                                                              JoinPath(dir, "config.json")}));
   return std::unique_ptr<Embedder>(
       std::make_unique<StaticEmbedder>(std::move(model), config, std::move(fp)));
 }

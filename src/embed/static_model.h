@@ -66,8 +66,12 @@ class StaticModel {
   int median_token_length_ = 1;
 };
 
-// The Embedder for Provider::kStatic.
+// The Embedder for Provider::kStatic: the model directory config.model, or the default model
+// (DefaultStaticModelDir()) when config.model is empty.
 Result<std::unique_ptr<Embedder>> OpenStaticEmbedder(const EmbedderConfig& config);
+// The same for the model directory `dir` (config.model is not read).
+Result<std::unique_ptr<Embedder>> OpenStaticEmbedderAt(const std::string& dir,
+                                                       const EmbedderConfig& config);
 
 }  // namespace codeindex
 

@@ -1,6 +1,9 @@
 #include "embed/static_model.h"
 
 #include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <optional>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -187,6 +190,97 @@ TEST_F(StaticModelTest, FingerprintFollowsTheModelFiles) {
   EXPECT_EQ((*OpenEmbedder(cfg))->fingerprint(), a);
   ASSERT_TRUE(testing::WriteTinyStaticModel(dir_, {.seed = 2}).ok());  // same shapes
   EXPECT_NE((*OpenEmbedder(cfg))->fingerprint(), a);
+}
+
+TEST_F(StaticModelTest, ConfigJsonMaxTokensIsTheModelsOwnLimit) {
+  auto m0 = Make({});
+  ASSERT_NE(m0, nullptr);
+  EXPECT_EQ(m0->max_tokens(), 512);
+  ASSERT_TRUE(WriteFileAtomic(dir_ + "/config.json", R"({"max_tokens": 2})").ok());
+  auto m = StaticModel::Open(dir_);
+  ASSERT_TRUE(m.ok()) << m.error().ToString();
+  EXPECT_EQ((*m)->max_tokens(), 2);
+  std::vector<float> out((*m)->dim());
+  std::vector<int32_t> ids;
+  EXPECT_TRUE((*m)->Encode("read index", out.data(), &ids));
+  ExpectNear(out, Reference(**m, {"r", "##e"}, false));
+  // An explicit limit wins over the file.
+  auto m5 = StaticModel::Open(dir_, 5);
+  ASSERT_TRUE(m5.ok());
+  EXPECT_EQ((*m5)->max_tokens(), 5);
+}
+
+// Sets an environment variable for the scope of the object.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const std::string& value) : name_(name) {
+    if (const char* old = std::getenv(name)) old_ = old;
+    ::setenv(name, value.c_str(), 1);
+  }
+  ~ScopedEnv() {
+    if (old_) {
+      ::setenv(name_, old_->c_str(), 1);
+    } else {
+      ::unsetenv(name_);
+    }
+  }
+
+ private:
+  const char* name_;
+  std::optional<std::string> old_;
+};
+
+TEST_F(StaticModelTest, DefaultModelFromTheEnvironmentOverride) {
+  const std::string root = testing::MakeTempDir("models");
+  const std::string dir = root + "/" + std::string(kDefaultStaticModelName);
+  std::filesystem::create_directories(dir);
+  ASSERT_TRUE(testing::WriteTinyStaticModel(dir, {}).ok());
+  {
+    ScopedEnv env("CODEINDEX_MODELS_DIR", root);
+    auto found = DefaultStaticModelDir();
+    ASSERT_TRUE(found.ok()) << found.error().ToString();
+    EXPECT_EQ(*found, dir);
+    EmbedderConfig cfg;  // static, no model: the default
+    auto e = OpenEmbedder(cfg);
+    ASSERT_TRUE(e.ok()) << e.error().ToString();
+    EXPECT_EQ((*e)->dimension(), 16);
+    EXPECT_EQ((*e)->model_id(), "static:code-static-v1");
+  }
+  testing::RemoveTree(root);
+}
+
+// The shipped model (models/code-static-v1), found through the source tree compiled into
+// this build: it loads, and it ranks code by meaning the way it was trained to.
+TEST_F(StaticModelTest, ShippedDefaultModelLoadsAndRanksByMeaning) {
+  ScopedEnv env("CODEINDEX_MODELS_DIR", "/nonexistent");
+  auto e = OpenEmbedder(EmbedderConfig{});
+  ASSERT_TRUE(e.ok()) << e.error().ToString();
+  const Embedder& m = **e;
+  EXPECT_EQ(m.dimension(), 256);
+  const std::vector<std::string_view> code = {
+      "def read_config(path):\n    with open(path) as f:\n        return json.load(f)\n",
+      "func (s *Server) Close() error {\n\ts.listener.Close()\n\treturn nil\n}\n",
+      "fn sort_desc(v: &mut Vec<i32>) {\n    v.sort_by(|a, b| b.cmp(a));\n}\n"};
+  const std::vector<std::string_view> queries = {"load settings from a json file",
+                                                 "shut down the server and stop listening",
+                                                 "order numbers from largest to smallest"};
+  const int d = m.dimension();
+  std::vector<float> cv(code.size() * d), qv(queries.size() * d);
+  ASSERT_TRUE(m.Embed(code, EmbedKind::kDocument, cv.data()).ok());
+  ASSERT_TRUE(m.Embed(queries, EmbedKind::kQuery, qv.data()).ok());
+  for (size_t q = 0; q < queries.size(); ++q) {
+    size_t best = 0;
+    float best_score = -2;
+    for (size_t c = 0; c < code.size(); ++c) {
+      float s = 0;
+      for (int i = 0; i < d; ++i) s += qv[q * d + i] * cv[c * d + i];
+      if (s > best_score) {
+        best_score = s;
+        best = c;
+      }
+    }
+    EXPECT_EQ(best, q) << queries[q];
+  }
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/file.h"
+#include "embed/code_tokenizer.h"
 #include "embed/unicode.h"
 
 namespace codeindex {
@@ -1054,6 +1055,16 @@ Result<std::unique_ptr<EmbedTokenizer>> LoadTokenizerJson(std::string_view text,
     j = json::parse(text.begin(), text.end());
   } catch (const json::exception& e) {
     return Status::Corruption(fmt::format("{}: tokenizer.json is not JSON ({})", label, e.what()));
+  }
+  try {
+    // The project's code tokenizer (code_tokenizer.h) is its own class.
+    if (j.is_object() && j.contains("model") && j["model"].is_object() &&
+        j["model"].value("type", "") == CodeTokenizer::kModelType) {
+      ASSIGN_OR_RETURN(auto code, CodeTokenizer::FromJson(j["model"], label));
+      return std::unique_ptr<EmbedTokenizer>(std::move(code));
+    }
+  } catch (const json::exception& e) {
+    return Status::Corruption(fmt::format("{}: not a valid tokenizer.json ({})", label, e.what()));
   }
   auto t = std::make_unique<HfTokenizer>();
   try {

@@ -21,9 +21,9 @@
 // Anything else (a Split pre-tokenizer with a regex, as Llama 3 and Qwen tokenizers use, a
 // Replace normalizer with a regex, Precompiled) is refused with kUsage "not supported".
 //
-// The project's own code-aware tokenizer (issue 6: identifiers split on case and underscores,
-// then subword pieces) plugs in as another `model.type` in tokenizer.json: add a class deriving
-// from EmbedTokenizer and one branch in LoadTokenizerJson().
+// The project's own code-aware tokenizer (code_tokenizer.h: identifiers split on case,
+// underscores and digits by the BM25 analyzer's rules, then Unigram pieces) is another
+// `model.type` in tokenizer.json, "CodeUnigram", with its own class.
 //
 // Thread safety: a loaded EmbedTokenizer is immutable; Encode() may run on many threads at once.
 #ifndef CODEINDEX_EMBED_TOKENIZER_H_

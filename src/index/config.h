@@ -1,7 +1,7 @@
 // Workspace configuration: which embedder builds the vectors and the search defaults.
 //
 // Sources, later ones winning field by field:
-//   1. built-in defaults: the project's own static model (embed/embedder.h DefaultModel),
+//   1. built-in defaults: the project's own static model (embed/embedder.h DefaultStaticModelDir),
 //      semantic search with the original's min score 0.4 and 50 results;
 //   2. WORKSPACE/.codeindex/config.toml (optional; a rebuild never deletes it);
 //   3. command-line flags (ConfigOverrides).

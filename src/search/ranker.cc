@@ -215,7 +215,7 @@ bool QueryAsksFor(std::string_view query, PathKind kind) {
   return false;
 }
 
-RankedList Rank(std::string_view query, const std::vector<Candidate>& candidates,
+RankedList Rank(std::string_view query, const std::vector<FusionCandidate>& candidates,
                 const RankOptions& options, size_t limit) {
   RankedList out;
   out.shape = ClassifyQuery(query);
@@ -235,7 +235,7 @@ RankedList Rank(std::string_view query, const std::vector<Candidate>& candidates
   // Score fusion needs each list's range.
   double bm25_min = 0, bm25_max = 0, cos_min = 0, cos_max = 0;
   bool have_text = false, have_sem = false;
-  for (const Candidate& c : candidates) {
+  for (const FusionCandidate& c : candidates) {
     if (c.text_rank > 0) {
       bm25_min = have_text ? std::min(bm25_min, c.bm25) : c.bm25;
       bm25_max = have_text ? std::max(bm25_max, c.bm25) : c.bm25;
@@ -258,12 +258,12 @@ RankedList Rank(std::string_view query, const std::vector<Candidate>& candidates
     if (f.size() >= 3) query_words.push_back(std::move(f));
   }
   std::unordered_map<std::string_view, int> per_file;
-  for (const Candidate& c : candidates) ++per_file[c.file_path];
+  for (const FusionCandidate& c : candidates) ++per_file[c.file_path];
   std::map<PathKind, bool> asked;
 
   out.ranked.reserve(candidates.size());
   for (size_t i = 0; i < candidates.size(); ++i) {
-    const Candidate& c = candidates[i];
+    const FusionCandidate& c = candidates[i];
     RankedCandidate r;
     r.index = i;
     if (options.fusion == FusionMethod::kRrf) {
@@ -318,10 +318,10 @@ RankedList Rank(std::string_view query, const std::vector<Candidate>& candidates
     std::vector<RankedCandidate> kept;
     for (RankedCandidate& r : out.ranked) {
       if (kept.size() >= limit) break;
-      const Candidate& c = candidates[r.index];
+      const FusionCandidate& c = candidates[r.index];
       bool overlaps = false;
       for (const RankedCandidate& k : kept) {
-        const Candidate& o = candidates[k.index];
+        const FusionCandidate& o = candidates[k.index];
         // Overlapping by at least half the smaller block: nested, not merely touching.
         int shared = std::min(o.end_line, c.end_line) - std::max(o.start_line, c.start_line) + 1;
         int smaller = std::min(o.end_line - o.start_line, c.end_line - c.start_line) + 1;

@@ -65,7 +65,7 @@ PathKind ClassifyPath(std::string_view path);
 bool QueryAsksFor(std::string_view query, PathKind kind);
 
 // One candidate block, from either list or both.
-struct Candidate {
+struct FusionCandidate {
   int64_t block_id = 0;
   std::string file_path;
   int start_line = 0;
@@ -99,7 +99,7 @@ struct RankedList {
 };
 
 // Fuses, applies the signals, sorts (score, then block id), removes overlaps, keeps `limit`.
-RankedList Rank(std::string_view query, const std::vector<Candidate>& candidates,
+RankedList Rank(std::string_view query, const std::vector<FusionCandidate>& candidates,
                 const RankOptions& options, size_t limit);
 
 }  // namespace codeindex

@@ -63,9 +63,9 @@ TEST(QueryAsksForTest, WordsNotSubstrings) {
   EXPECT_TRUE(QueryAsksFor("py2 compat layer", PathKind::kCompat));
 }
 
-Candidate Make(int64_t id, const std::string& file, int start, int end, int text_rank,
-               int semantic_rank, std::optional<std::string> identifier = std::nullopt) {
-  Candidate c;
+FusionCandidate Make(int64_t id, const std::string& file, int start, int end, int text_rank,
+                     int semantic_rank, std::optional<std::string> identifier = std::nullopt) {
+  FusionCandidate c;
   c.block_id = id;
   c.file_path = file;
   c.start_line = start;
@@ -86,8 +86,8 @@ RankOptions NoSignals() {
 
 TEST(RankTest, ReciprocalRankFusionArithmetic) {
   // "retry logic" is a mixed query: weights 0.5 / 0.5.
-  std::vector<Candidate> c = {Make(1, "a.py", 1, 5, 1, 0), Make(2, "b.py", 1, 5, 2, 1),
-                              Make(3, "c.py", 1, 5, 0, 2)};
+  std::vector<FusionCandidate> c = {Make(1, "a.py", 1, 5, 1, 0), Make(2, "b.py", 1, 5, 2, 1),
+                                    Make(3, "c.py", 1, 5, 0, 2)};
   RankedList r = Rank("retry logic", c, NoSignals(), 10);
   ASSERT_EQ(r.ranked.size(), 3u);
   EXPECT_EQ(r.shape, QueryShape::kMixed);
@@ -103,7 +103,7 @@ TEST(RankTest, ReciprocalRankFusionArithmetic) {
 
 TEST(RankTest, QueryShapeShiftsTheWeight) {
   // Block 1 leads the text list, block 2 the semantic list.
-  std::vector<Candidate> c = {Make(1, "a.py", 1, 5, 1, 5), Make(2, "b.py", 1, 5, 5, 1)};
+  std::vector<FusionCandidate> c = {Make(1, "a.py", 1, 5, 1, 5), Make(2, "b.py", 1, 5, 5, 1)};
   EXPECT_EQ(c[Rank("fetchUrl", c, NoSignals(), 10).ranked[0].index].block_id, 1);
   EXPECT_EQ(c[Rank("how are urls fetched again", c, NoSignals(), 10).ranked[0].index].block_id, 2);
 }
@@ -111,8 +111,8 @@ TEST(RankTest, QueryShapeShiftsTheWeight) {
 TEST(RankTest, ScoreFusionNormalisesEachList) {
   RankOptions o = NoSignals();
   o.fusion = FusionMethod::kScore;
-  std::vector<Candidate> c = {Make(1, "a.py", 1, 5, 1, 3), Make(2, "b.py", 1, 5, 2, 1),
-                              Make(3, "c.py", 1, 5, 3, 2)};
+  std::vector<FusionCandidate> c = {Make(1, "a.py", 1, 5, 1, 3), Make(2, "b.py", 1, 5, 2, 1),
+                                    Make(3, "c.py", 1, 5, 3, 2)};
   RankedList r = Rank("retry logic", c, o, 10);
   // bm25 10, 5, 3.33 -> 1, 0.286, 0; cosine 0.6, 0.8, 0.7 -> 0, 1, 0.5.
   EXPECT_EQ(c[r.ranked[0].index].block_id, 2);
@@ -122,8 +122,8 @@ TEST(RankTest, ScoreFusionNormalisesEachList) {
 TEST(RankTest, DefinitionOfAQueriedNameWins) {
   RankOptions o = NoSignals();
   o.definition = true;
-  std::vector<Candidate> c = {Make(1, "a.py", 1, 5, 1, 1, "call_parse_file"),
-                              Make(2, "b.py", 1, 5, 2, 2, "Parser.parse_file")};
+  std::vector<FusionCandidate> c = {Make(1, "a.py", 1, 5, 1, 1, "call_parse_file"),
+                                    Make(2, "b.py", 1, 5, 2, 2, "Parser.parse_file")};
   RankedList r = Rank("parseFile", c, o, 10);
   EXPECT_EQ(c[r.ranked[0].index].block_id, 2);
   ASSERT_EQ(r.ranked[0].signals.size(), 1u);
@@ -136,8 +136,8 @@ TEST(RankTest, DefinitionOfAQueriedNameWins) {
 TEST(RankTest, TestsAreDownWeightedUnlessAsked) {
   RankOptions o = NoSignals();
   o.path = true;
-  std::vector<Candidate> c = {Make(1, "tests/test_retry.py", 1, 5, 1, 1),
-                              Make(2, "src/retry.py", 1, 5, 2, 2)};
+  std::vector<FusionCandidate> c = {Make(1, "tests/test_retry.py", 1, 5, 1, 1),
+                                    Make(2, "src/retry.py", 1, 5, 2, 2)};
   RankedList r = Rank("retry logic", c, o, 10);
   EXPECT_EQ(c[r.ranked[0].index].block_id, 2);
   EXPECT_EQ(r.ranked[1].signals[0].name, "path");
@@ -147,8 +147,8 @@ TEST(RankTest, TestsAreDownWeightedUnlessAsked) {
 TEST(RankTest, FileWithSeveralMatchesRisesAndOverlapsAreDropped) {
   RankOptions o = NoSignals();
   o.file = true;
-  std::vector<Candidate> c = {Make(1, "a.py", 1, 5, 1, 1), Make(2, "b.py", 1, 5, 2, 2),
-                              Make(3, "b.py", 10, 20, 3, 3), Make(4, "b.py", 30, 40, 4, 4)};
+  std::vector<FusionCandidate> c = {Make(1, "a.py", 1, 5, 1, 1), Make(2, "b.py", 1, 5, 2, 2),
+                                    Make(3, "b.py", 10, 20, 3, 3), Make(4, "b.py", 30, 40, 4, 4)};
   RankedList r = Rank("retry logic", c, o, 10);
   EXPECT_EQ(c[r.ranked[0].index].block_id, 2);  // two other b.py blocks: x1.10
 

@@ -245,7 +245,7 @@ Result<SearchResponse> Searcher::SearchHybrid(const SearchRequest& request,
   sub.min_score = request.min_score.value_or(0.0);
   ASSIGN_OR_RETURN(SearchResponse semantic, SearchSemantic(sub, catalog));
 
-  std::vector<Candidate> candidates;
+  std::vector<FusionCandidate> candidates;
   std::vector<SearchResult*> source;  // the result each candidate came from
   std::unordered_map<int64_t, size_t> by_id;
   auto add = [&](std::vector<SearchResult>& results, bool is_text) {
@@ -253,7 +253,7 @@ Result<SearchResponse> Searcher::SearchHybrid(const SearchRequest& request,
       SearchResult& r = results[i];
       auto [it, fresh] = by_id.emplace(r.block_id, candidates.size());
       if (fresh) {
-        Candidate c;
+        FusionCandidate c;
         c.block_id = r.block_id;
         c.file_path = r.file_path;
         c.start_line = r.start_line;
@@ -262,7 +262,7 @@ Result<SearchResponse> Searcher::SearchHybrid(const SearchRequest& request,
         candidates.push_back(std::move(c));
         source.push_back(&r);
       }
-      Candidate& c = candidates[it->second];
+      FusionCandidate& c = candidates[it->second];
       if (is_text) {
         c.text_rank = static_cast<int>(i) + 1;
         c.bm25 = r.score;
@@ -281,7 +281,7 @@ Result<SearchResponse> Searcher::SearchHybrid(const SearchRequest& request,
   resp.query_shape = std::string(QueryShapeName(ranked.shape));
   resp.text_weight = ranked.text_weight;
   for (RankedCandidate& rc : ranked.ranked) {
-    const Candidate& c = candidates[rc.index];
+    const FusionCandidate& c = candidates[rc.index];
     SearchResult r = std::move(*source[rc.index]);
     r.score = rc.score;
     if (request.explain) {
