@@ -79,7 +79,7 @@ int Main(int argc, char** argv) {
   SearchArgs search_args;
   auto* search = app.add_subcommand("search", "Search the index");
   AddWorkspace(search, &search_args.workspace);
-  search->add_option("-m,--mode", search_args.mode, "semantic, text or hybrid")
+  search->add_option("-m,--mode", search_args.mode, "hybrid (default), semantic or text")
       ->check(CLI::IsMember({"semantic", "text", "hybrid"}));
   search->add_option("-n,--limit", search_args.limit, "Maximum number of results")
       ->check(CLI::Range(1, 10000));

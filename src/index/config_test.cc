@@ -22,12 +22,12 @@ class ConfigTest : public ::testing::Test {
   fs::path dir_;
 };
 
-TEST_F(ConfigTest, MissingFileGivesTheOriginalDefaults) {
+TEST_F(ConfigTest, MissingFileGivesTheDefaults) {
   auto c = LoadConfig(dir_.string());
   ASSERT_TRUE(c.ok()) << c.error().ToString();
   EXPECT_TRUE(c->embeddings);
   EXPECT_EQ(c->embedder.provider, Provider::kStatic);
-  EXPECT_EQ(c->search.mode, "semantic");
+  EXPECT_EQ(c->search.mode, "hybrid");  // the original's is semantic (docs/FIDELITY.md)
   EXPECT_DOUBLE_EQ(c->search.min_score, 0.4);
   EXPECT_EQ(c->search.max_results, 50);
 }
@@ -40,7 +40,7 @@ base_url = "http://127.0.0.1:11434"
 dimensions = 768
 batch_size = 10
 [search]
-mode = "hybrid"
+mode = "semantic"
 min_score = 0.25
 max_results = 20
 )");
@@ -50,7 +50,7 @@ max_results = 20
   EXPECT_EQ(c->embedder.model, "nomic-embed-text");
   EXPECT_EQ(c->embedder.dimensions, 768);
   EXPECT_EQ(c->embedder.batch_size, 10);
-  EXPECT_EQ(c->search.mode, "hybrid");
+  EXPECT_EQ(c->search.mode, "semantic");
   EXPECT_DOUBLE_EQ(c->search.min_score, 0.25);
   EXPECT_EQ(c->search.max_results, 20);
   ConfigOverrides o;

@@ -76,6 +76,38 @@ bool SymbolLike(std::string_view w) {
   return false;
 }
 
+// The words of an identifier, lower-cased: parseHTTPResponse2 -> parse, http, response.
+std::vector<std::string> IdentifierParts(std::string_view id) {
+  std::vector<std::string> parts;
+  std::string cur;
+  auto flush = [&] {
+    if (cur.size() >= 2) parts.push_back(cur);
+    cur.clear();
+  };
+  for (size_t i = 0; i < id.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(id[i]);
+    if (!std::isalpha(c)) {
+      flush();
+      continue;
+    }
+    if (std::isupper(c) && !cur.empty()) {
+      bool prev_lower = std::islower(static_cast<unsigned char>(id[i - 1]));
+      bool next_lower = i + 1 < id.size() && std::islower(static_cast<unsigned char>(id[i + 1]));
+      if (prev_lower || next_lower) flush();
+    }
+    cur.push_back(static_cast<char>(std::tolower(c)));
+  }
+  flush();
+  return parts;
+}
+
+bool WordsMatch(const std::string& a, const std::string& b) {
+  if (a == b) return true;
+  const std::string& shorter = a.size() < b.size() ? a : b;
+  const std::string& longer = a.size() < b.size() ? b : a;
+  return shorter.size() >= 3 && longer.compare(0, shorter.size(), shorter) == 0;
+}
+
 bool HasComponent(const std::vector<std::string>& dirs, std::initializer_list<const char*> names) {
   for (const std::string& d : dirs) {
     for (const char* n : names) {
@@ -257,6 +289,10 @@ RankedList Rank(std::string_view query, const std::vector<FusionCandidate>& cand
     query_run += f;
     if (f.size() >= 3) query_words.push_back(std::move(f));
   }
+  std::vector<std::string> query_parts;
+  for (std::string_view w : IdentifierWords(query)) {
+    for (std::string& p : IdentifierParts(w)) query_parts.push_back(std::move(p));
+  }
   std::unordered_map<std::string_view, int> per_file;
   for (const FusionCandidate& c : candidates) ++per_file[c.file_path];
   std::map<PathKind, bool> asked;
@@ -286,6 +322,23 @@ RankedList Rank(std::string_view query, const std::vector<FusionCandidate>& cand
       if (match) {
         r.signals.push_back({"definition", options.definition_factor,
                              "defines '" + std::string(id) + "', a name in the query"});
+      } else if (options.name) {
+        std::vector<std::string> parts = IdentifierParts(id);
+        size_t matched = 0;
+        for (const std::string& p : parts) {
+          for (const std::string& w : query_parts) {
+            if (WordsMatch(p, w)) {
+              ++matched;
+              break;
+            }
+          }
+        }
+        if (matched > 0) {
+          double share = static_cast<double>(matched) / static_cast<double>(parts.size());
+          r.signals.push_back({"name", 1 + options.name_weight * share * share,
+                               std::to_string(matched) + " of " + std::to_string(parts.size()) +
+                                   " words of '" + std::string(id) + "' in the query"});
+        }
       }
     }
     if (options.file) {

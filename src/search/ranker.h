@@ -13,6 +13,8 @@
 //   3. Signals (multiplicative factors on the fused score):
 //        definition   the block defines a name the query contains (its identifier equals a
 //                     query word, or the query's words run together, case and '_' ignored)
+//        name         part of the block's name is in the query ("read the config file"
+//                     and readConfig): a share of its words, squared
 //        file         other candidates come from the same file (a file that matches in
 //                     several places is likely the one sought)
 //        path         tests, vendored or generated code, examples, .d.ts stubs and compat
@@ -46,11 +48,16 @@ struct RankOptions {
   // Text weight per query shape (the semantic weight is 1 minus it).
   double text_weight_symbol = 0.75;
   double text_weight_mixed = 0.5;
-  double text_weight_sentence = 0.35;
+  double text_weight_sentence = 0.5;
   // Signals; each can be switched off (the ablation in bench/).
   bool definition = true;
-  double definition_factor = 1.5;
-  bool file = true;
+  double definition_factor = 2.0;
+  // Partial name match: the share of the identifier's words (split on case, '_', digits)
+  // found in the query, a word matching when equal or one a prefix of the other (3+
+  // letters: "gen" / "generate"). Factor 1 + name_weight x share^2; not with definition.
+  bool name = true;
+  double name_weight = 1.0;
+  bool file = false;
   double file_factor_per_block = 0.05;  // per other matching block of the file, at most 4
   bool path = true;
   double path_factor = 0.75;
