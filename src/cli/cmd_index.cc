@@ -8,6 +8,7 @@
 
 #include "cli/commands.h"
 #include "cli/progress.h"
+#include "index/config.h"
 #include "index/index_dir.h"
 #include "index/indexer.h"
 #include "index/pipeline.h"
@@ -35,7 +36,19 @@ Status RunIndex(const IndexArgs& args, std::ostream& out) {
   RETURN_IF_ERROR(CheckWorkspace(args.workspace));
   const std::string index_dir = IndexDirFor(args.workspace);
   ASSIGN_OR_RETURN(auto lock, WriterLock::Acquire(index_dir, /*wait=*/false));
-  ASSIGN_OR_RETURN(Pipeline pipeline, OpenPipeline(index_dir, PipelineOptions{}));
+  PipelineOptions pipeline_options;
+  ASSIGN_OR_RETURN(pipeline_options.config, LoadConfig(index_dir));
+  ConfigOverrides overrides;
+  overrides.provider = args.embedding.provider;
+  overrides.model = args.embedding.model;
+  overrides.base_url = args.embedding.base_url;
+  overrides.dimensions = args.embedding.dimensions;
+  overrides.batch_size = args.embedding.batch_size;
+  RETURN_IF_ERROR(ApplyOverrides(overrides, &pipeline_options.config));
+  ASSIGN_OR_RETURN(Pipeline pipeline, OpenPipeline(index_dir, pipeline_options));
+  if (!pipeline.embedder_warning.empty()) {
+    std::cerr << "codeindex: " << pipeline.embedder_warning << "\n";
+  }
 
   // Ctrl-C finishes the current batch and leaves a consistent index.
   struct sigaction sa {};
@@ -49,6 +62,8 @@ Status RunIndex(const IndexArgs& args, std::ostream& out) {
   options.index_dir = index_dir;
   options.content_hash = pipeline.content_hash;
   options.cancel = &g_interrupted;
+  options.meta = {{"embedder", pipeline.embedder_json},
+                  {"model", pipeline.embedder ? pipeline.embedder->model_id() : ""}};
   options.progress = [&bar](const IndexProgress& p) {
     if (p.phase == IndexProgress::Phase::kIndexing) bar.Update(p.files_done, p.files_total, p.blocks);
     if (p.phase == IndexProgress::Phase::kDone) bar.Finish();
@@ -75,6 +90,7 @@ Status RunIndex(const IndexArgs& args, std::ostream& out) {
         << stats->files_unchanged << " unchanged, " << stats->files_removed << " removed";
     if (stats->files_failed > 0) out << ", " << stats->files_failed << " failed";
     if (stats->files_recovered > 0) out << ", " << stats->files_recovered << " recovered";
+    for (const std::string& d : stats->derived_rebuilt) out << ", " << d << " rebuilt";
     out << "\n";
   }
   return Status::OK();

@@ -2,22 +2,36 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "index/config.h"
 #include "index/index_dir.h"
 #include "search/searcher.h"
 
 namespace codeindex::cli {
 
 Status RunSearch(const SearchArgs& args, std::ostream& out) {
+  const std::string index_dir = IndexDirFor(args.workspace);
+  ASSIGN_OR_RETURN(WorkspaceConfig config, LoadConfig(index_dir));
   SearchRequest req;
   req.query = args.query;
-  // Until semantic search lands, text is the default mode.
-  ASSIGN_OR_RETURN(req.mode, ParseSearchMode(args.mode.empty() ? "text" : args.mode));
-  if (args.limit) req.limit = static_cast<size_t>(*args.limit);
+  ASSIGN_OR_RETURN(req.mode, ParseSearchMode(args.mode.empty() ? config.search.mode : args.mode));
+  req.limit = static_cast<size_t>(args.limit.value_or(config.search.max_results));
   req.min_score = args.min_score;
+  if (!req.min_score && req.mode == SearchMode::kSemantic) req.min_score = config.search.min_score;
   req.path_prefix = args.path_prefix;
   req.explain = args.explain;
-  ASSIGN_OR_RETURN(auto searcher, Searcher::Open(IndexDirFor(args.workspace)));
-  ASSIGN_OR_RETURN(SearchResponse resp, searcher->Search(req));
+  ASSIGN_OR_RETURN(auto searcher, Searcher::Open(index_dir));
+  Result<SearchResponse> found = searcher->Search(req);
+  if (!found.ok() && found.error().code() == Code::kFailedPrecondition && args.mode.empty() &&
+      req.mode != SearchMode::kText) {
+    // The default mode needs vectors this index does not have: answer with text search
+    // rather than nothing, and say so.
+    std::cerr << "codeindex: " << found.error().ToString() << "; answering with text search\n";
+    req.mode = SearchMode::kText;
+    req.min_score = args.min_score;
+    found = searcher->Search(req);
+  }
+  if (!found.ok()) return found.error();
+  SearchResponse resp = std::move(found).value();
   if (args.json) {
     out << SearchResponseToJson(resp, args.explain) << "\n";
     return Status::OK();
@@ -30,6 +44,9 @@ Status RunSearch(const SearchArgs& args, std::ostream& out) {
     out << r.file_path << ":" << r.start_line << "-" << r.end_line << "  score " << r.score;
     if (r.identifier) out << "  " << *r.identifier;
     out << "\n";
+    if (r.explanation && r.explanation->cosine) {
+      out << "    cosine " << *r.explanation->cosine << "\n";
+    }
     if (r.explanation && r.explanation->bm25_terms) {
       for (const TermContribution& t : r.explanation->bm25_terms->terms) {
         if (t.wdf == 0) continue;

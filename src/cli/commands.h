@@ -17,9 +17,19 @@
 
 namespace codeindex::cli {
 
+// Embedding settings that override WORKSPACE/.codeindex/config.toml (index/config.h).
+struct EmbeddingFlags {
+  std::optional<std::string> provider;
+  std::optional<std::string> model;
+  std::optional<std::string> base_url;
+  std::optional<int> dimensions;
+  std::optional<int> batch_size;
+};
+
 struct IndexArgs {
   std::string workspace = ".";
   bool json = false;
+  EmbeddingFlags embedding;
 };
 Status RunIndex(const IndexArgs& args, std::ostream& out);
 

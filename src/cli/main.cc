@@ -63,6 +63,17 @@ int Main(int argc, char** argv) {
   auto* index = app.add_subcommand("index", "Build the index of a workspace, or bring it up to date");
   AddWorkspace(index, &index_args.workspace);
   index->add_flag("--json", index_args.json, "Print a JSON summary");
+  index->add_option("--provider", index_args.embedding.provider,
+                    "Embedding provider: static, transformer, openai, openai-compatible, "
+                    "ollama or none (default: config.toml, else the built-in static model)");
+  index->add_option("--model", index_args.embedding.model,
+                    "Model directory (static, transformer) or model name (remote)");
+  index->add_option("--base-url", index_args.embedding.base_url, "Remote provider URL");
+  index->add_option("--dimensions", index_args.embedding.dimensions, "Vector dimensions")
+      ->check(CLI::Range(1, 65536));
+  index->add_option("--batch-size", index_args.embedding.batch_size,
+                    "Remote provider: texts per request at most")
+      ->check(CLI::Range(1, 100000));
 
   SearchArgs search_args;
   auto* search = app.add_subcommand("search", "Search the index");

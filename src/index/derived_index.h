@@ -29,6 +29,10 @@ class DerivedIndex {
   virtual Status Clear() = 0;
   // Bytes on disk, for `status`.
   virtual uint64_t SizeBytes() const = 0;
+  // True when the stored contents were made under other settings (e.g. another embedding
+  // model) and every block must be re-added: the indexer then calls Clear(), Update() with
+  // every live block of the catalog, and Commit(), without re-parsing any file.
+  virtual bool NeedsRebuild() const { return false; }
 };
 
 }  // namespace codeindex

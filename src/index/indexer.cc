@@ -131,6 +131,23 @@ Status Indexer::Recover(Catalog& catalog, IndexStats& stats) {
   }
 }
 
+Status Indexer::RebuildDerived(Catalog& catalog, DerivedIndex* derived, IndexStats& stats) {
+  RETURN_IF_ERROR(derived->Clear().WithContext(derived->name()));
+  ASSIGN_OR_RETURN(std::vector<FileRecord> files, catalog.ListFiles());
+  constexpr size_t kChunk = 256;
+  for (size_t i = 0; i < files.size(); i += kChunk) {
+    std::vector<DirtyFile> chunk;
+    for (size_t j = i; j < std::min(files.size(), i + kChunk); ++j) {
+      ASSIGN_OR_RETURN(std::vector<BlockRecord> blocks, catalog.GetFileBlocks(files[j].path));
+      chunk.push_back(DirtyFile{files[j].path, {}, std::move(blocks)});
+    }
+    RETURN_IF_ERROR(derived->Update(chunk).WithContext(derived->name()));
+  }
+  RETURN_IF_ERROR(derived->Commit().WithContext(derived->name()));
+  stats.derived_rebuilt.push_back(derived->name());
+  return Status::OK();
+}
+
 Result<IndexStats> Indexer::Run() {
   const auto started = Clock::now();
   const int64_t run_start_ns = NowNs();
@@ -156,12 +173,18 @@ Result<IndexStats> Indexer::Run() {
     RETURN_IF_ERROR(catalog->Clear());
     RETURN_IF_ERROR(catalog->SetMeta(kMetaContentHash, options_.content_hash));
   }
+  for (const auto& [key, value] : options_.meta) RETURN_IF_ERROR(catalog->SetMeta(key, value));
   RETURN_IF_ERROR(catalog->SetMeta(kMetaState, "Indexing"));
   RETURN_IF_ERROR(catalog->SetMeta(kMetaStateMessage, "Scanning workspace"));
 
   // 2. Recovery of a killed run.
   progress.phase = IndexProgress::Phase::kRecovering;
   report();
+  // A derived index made under other settings is re-made from the catalog first (before the
+  // recovery, which would otherwise commit new entries into it under the new settings' tag).
+  for (DerivedIndex* d : derived_) {
+    if (d->NeedsRebuild()) RETURN_IF_ERROR(RebuildDerived(*catalog, d, stats));
+  }
   RETURN_IF_ERROR(Recover(*catalog, stats));
 
   // 3. Scan and diff against the catalog.

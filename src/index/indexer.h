@@ -76,6 +76,8 @@ struct IndexerOptions {
   double batch_seconds = 2.0;
   // Called from the indexing thread after each checked file (throttle in the callback).
   std::function<void(const IndexProgress&)> progress;
+  // Catalog meta entries written at the start of the run (e.g. the embedder used).
+  std::vector<std::pair<std::string, std::string>> meta;
   // Set to true to stop early: the current batch is committed and Run() returns
   // kCancelled; the index stays consistent.
   const std::atomic<bool>* cancel = nullptr;
@@ -89,6 +91,7 @@ struct IndexStats {
   uint64_t files_failed = 0;
   uint64_t files_skipped = 0;    // binary content found when reading
   uint64_t files_recovered = 0;  // dirty files redone after a killed run
+  std::vector<std::string> derived_rebuilt;  // derived indexes re-made from the catalog
   uint64_t blocks_added = 0;
   bool rebuilt = false;          // content options changed (or first run)
   double seconds = 0;
@@ -105,6 +108,7 @@ class Indexer {
 
  private:
   Status Recover(Catalog& catalog, IndexStats& stats);
+  Status RebuildDerived(Catalog& catalog, DerivedIndex* derived, IndexStats& stats);
   Status CommitBatch(Catalog& catalog, CatalogBatch& batch, IndexStats& stats);
 
   IndexerOptions options_;

@@ -1,8 +1,8 @@
 #include "lang/languages.h"
 
-#include <gtest/gtest.h>
-
 #include <set>
+
+#include <gtest/gtest.h>
 
 namespace codeindex {
 namespace {
@@ -28,6 +28,24 @@ TEST(LanguagesTest, ExtensionLookupIsCaseInsensitive) {
   EXPECT_EQ(LanguageForPath("a.vb")->route, ChunkRoute::kFallback);
   EXPECT_EQ(LanguageForPath("notes.txt"), nullptr);
   EXPECT_EQ(LanguageForPath("Makefile"), nullptr);
+}
+
+TEST(LanguagesTest, OriginalRoutesKeepTheQuirksThatWeFix) {
+  for (const char* ext : {"a.htm", "a.elm", "a.ejs", "a.erb"}) {
+    const LanguageEntry* e = LanguageForPath(ext);
+    ASSERT_NE(e, nullptr) << ext;
+    EXPECT_EQ(e->original_route, ChunkRoute::kNone) << ext;
+    EXPECT_NE(e->route, ChunkRoute::kNone) << ext;
+  }
+  for (const LanguageEntry& e : Languages()) {
+    if (e.extension == ".htm" || e.extension == ".elm" || e.extension == ".ejs" ||
+        e.extension == ".erb") {
+      continue;
+    }
+    EXPECT_EQ(e.route, e.original_route) << e.extension;
+  }
+  EXPECT_EQ(LanguageForPath("a.swift")->route, ChunkRoute::kFallback);
+  EXPECT_EQ(LanguageForPath("a.swift")->language, "swift");
 }
 
 }  // namespace

@@ -84,11 +84,22 @@ bool MatchSetextUnderline(std::string_view line, char c);
 // /^\s*[^#<>!\[\]`\t]+[^\n]$/: the line above a setext underline.
 bool MatchSetextText(std::string_view line);
 
-// §4.2: parses `text`, runs the runtime's chunk query and processes the captures through
-// the FIFO queue. Sets *captured to whether the query captured anything. kUnavailable on
-// timeout.
-Status ChunkTree(const LanguageRuntime& runtime, std::string_view text, const TextIndex& index,
-                 const ChunkLimits& limits, BlockEmitter* emitter, bool* captured);
+// The query's captures over `root` in the order the original receives them from
+// query.captures() (ts_query_cursor_next_capture), predicates applied. kUnavailable when
+// the query exceeds `timeout_ms` of CPU time (0 = no limit).
+Status CollectCaptures(const Query& query, TSNode root, std::string_view text, uint32_t timeout_ms,
+                       std::vector<TSNode>* out);
+// The same through ts_query_cursor_next_capture itself (quadratic in the worst case; the
+// reference for tests).
+void CollectCapturesInCaptureOrder(const Query& query, TSNode root, std::string_view text,
+                                   std::vector<TSNode>* out);
+
+// §4.2: runs the runtime's chunk query over `tree` (parsed from `text`) and processes the
+// captures through the FIFO queue. Sets *captured to whether the query captured anything.
+// kUnavailable when the query exceeds the time budget.
+Status ChunkTree(const LanguageRuntime& runtime, const TSTree* tree, std::string_view text,
+                 const TextIndex& index, const ChunkLimits& limits, BlockEmitter* emitter,
+                 bool* captured);
 
 }  // namespace codeindex::parse_internal
 

@@ -88,6 +88,11 @@ TSParser* ThreadParser(const TSLanguage* language);
 // The calling thread's query cursor.
 TSQueryCursor* ThreadCursor();
 
+struct TreeDeleter {
+  void operator()(TSTree* t) const { ts_tree_delete(t); }
+};
+using TreePtr = std::unique_ptr<TSTree, TreeDeleter>;
+
 // Text of a node.
 inline std::string_view NodeText(TSNode node, std::string_view text) {
   uint32_t b = ts_node_start_byte(node), e = ts_node_end_byte(node);
@@ -96,7 +101,11 @@ inline std::string_view NodeText(TSNode node, std::string_view text) {
   return text.substr(b, e - b);
 }
 
-// Parses `text` with a deadline (0 = none). Null on timeout.
+// CPU time consumed by the calling thread, in nanoseconds.
+uint64_t ThreadCpuTimeNanos();
+
+// Parses `text` within `timeout_ms` of the calling thread's CPU time (0 = no limit).
+// Null on timeout.
 TSTree* ParseWithDeadline(TSParser* parser, std::string_view text, uint32_t timeout_ms);
 
 }  // namespace codeindex::parse_internal

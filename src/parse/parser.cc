@@ -7,6 +7,7 @@
 #include "parse/chunker.h"
 #include "parse/grammars.h"
 #include "parse/text.h"
+#include "parse/tree_symbols.h"
 
 namespace codeindex {
 
@@ -73,13 +74,15 @@ std::vector<std::string_view> SupportedLanguages() {
   return out;
 }
 
-Result<std::vector<CodeBlock>> ParseBlocks(std::string_view hash_path, std::string_view content,
-                                           const ParseOptions& options) {
-  std::vector<CodeBlock> blocks;
+namespace {
+
+// Parses at most once: for the chunk query when the route is tree-sitter, and for the
+// symbols when asked and the language has a grammar.
+Status ParseImpl(std::string_view hash_path, std::string_view content, const ParseOptions& options,
+                 bool want_symbols, ParsedFile* out) {
   const LanguageEntry* entry = LanguageForPath(hash_path);
-  if (entry == nullptr || content.empty()) return blocks;
+  if (entry == nullptr || content.empty()) return Status::OK();
   const ChunkRoute route = options.compat ? entry->original_route : entry->route;
-  if (route == ChunkRoute::kNone) return blocks;
 
   std::string repaired;
   std::string_view text = content;
@@ -88,37 +91,67 @@ Result<std::vector<CodeBlock>> ParseBlocks(std::string_view hash_path, std::stri
     text = repaired;
   }
   const ChunkLimits limits = ChunkLimits::From(options);
-  BlockEmitter emitter(hash_path, Sha256Hex(text), &blocks);
+  BlockEmitter emitter(hash_path, Sha256Hex(text), &out->blocks);
+
+  const parse_internal::LanguageRuntime* rt = nullptr;
+  parse_internal::TreePtr tree;
+  const bool need_tree =
+      route == ChunkRoute::kTreeSitter || (want_symbols && !LanguageNameForPath(hash_path).empty());
+  if (need_tree) {
+    ASSIGN_OR_RETURN(rt, parse_internal::GetRuntime(entry->language));
+    tree.reset(parse_internal::ParseWithDeadline(parse_internal::ThreadParser(rt->language), text,
+                                                 options.parse_timeout_ms));
+    if (!tree) {
+      return Status::Unavailable(std::string(hash_path) + ": parsing took longer than " +
+                                 std::to_string(options.parse_timeout_ms) + " ms");
+    }
+  }
 
   switch (route) {
     case ChunkRoute::kMarkdown:
       parse_internal::ChunkMarkdown(text, limits, &emitter);
-      return blocks;
+      break;
     case ChunkRoute::kFallback:
       parse_internal::ChunkLines(text, "fallback_chunk", 1, std::nullopt, limits, &emitter);
-      return blocks;
-    case ChunkRoute::kNone:
-      return blocks;
-    case ChunkRoute::kTreeSitter:
       break;
+    case ChunkRoute::kNone:
+      break;
+    case ChunkRoute::kTreeSitter: {
+      if (rt->chunk_query == nullptr) {
+        return Status::Internal("no definition query for language " + rt->name);
+      }
+      parse_internal::TextIndex index(text);
+      bool captured = false;
+      Status s =
+          parse_internal::ChunkTree(*rt, tree.get(), text, index, limits, &emitter, &captured);
+      if (!s.ok()) return s.WithContext(std::string(hash_path));
+      // No captures: line-chunk the whole file if it is long enough (§4.2 step 2). Fixed
+      // mode also does so when the captures produced nothing (all below the minimum).
+      bool fallback = !captured || (!options.compat && emitter.emitted() == 0);
+      if (fallback && index.Units(0, text.size()) >= limits.min_chars) {
+        parse_internal::ChunkLines(text, "fallback_chunk", 1, std::nullopt, limits, &emitter);
+      }
+      break;
+    }
   }
+  if (want_symbols && tree) parse_internal::SymbolsFromTree(*rt, tree.get(), text, &out->symbols);
+  return Status::OK();
+}
 
-  ASSIGN_OR_RETURN(const parse_internal::LanguageRuntime* rt,
-                   parse_internal::GetRuntime(entry->language));
-  if (rt->chunk_query == nullptr) {
-    return Status::Internal("no definition query for language " + rt->name);
-  }
-  parse_internal::TextIndex index(text);
-  bool captured = false;
-  Status s = parse_internal::ChunkTree(*rt, text, index, limits, &emitter, &captured);
-  if (!s.ok()) return s.WithContext(std::string(hash_path));
-  // No captures: line-chunk the whole file if it is long enough (§4.2 step 2). Fixed mode
-  // also does so when the captures produced nothing (all below the minimum).
-  bool fallback = !captured || (!options.compat && emitter.emitted() == 0);
-  if (fallback && index.Units(0, text.size()) >= limits.min_chars) {
-    parse_internal::ChunkLines(text, "fallback_chunk", 1, std::nullopt, limits, &emitter);
-  }
-  return blocks;
+}  // namespace
+
+Result<std::vector<CodeBlock>> ParseBlocks(std::string_view hash_path, std::string_view content,
+                                           const ParseOptions& options) {
+  ParsedFile file;
+  RETURN_IF_ERROR(ParseImpl(hash_path, content, options, false, &file));
+  return std::move(file.blocks);
+}
+
+Result<ParsedFile> ParseFile(std::string_view hash_path, std::string_view content,
+                             const ParseOptions& options) {
+  ParsedFile file;
+  RETURN_IF_ERROR(ParseImpl(hash_path, content, options, true, &file));
+  return file;
 }
 
 }  // namespace codeindex

@@ -39,6 +39,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "parse/symbols.h"
 
 namespace codeindex {
 
@@ -90,6 +91,17 @@ uint64_t ParseOptionsHash(const ParseOptions& options = {});
 // REQUIRES: content.size() < 4 GiB.
 Result<std::vector<CodeBlock>> ParseBlocks(std::string_view hash_path, std::string_view content,
                                            const ParseOptions& options = {});
+
+// Blocks and symbols of one file from a single parse: what the indexer stores. Same blocks
+// as ParseBlocks; same symbols as ExtractSymbols(hash_path, content) (empty language and
+// no symbols when the extension has no grammar; swift and scala files are line-chunked
+// but parsed for symbols).
+struct ParsedFile {
+  std::vector<CodeBlock> blocks;
+  FileSymbols symbols;
+};
+Result<ParsedFile> ParseFile(std::string_view hash_path, std::string_view content,
+                             const ParseOptions& options = {});
 
 // The original scanner's point id of a block: UUIDv5(segment_hash) in the namespace
 // f47ac10b-58cc-4372-a567-0e02b2c3d479.

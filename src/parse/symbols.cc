@@ -8,16 +8,13 @@
 #include "parse/grammars.h"
 #include "parse/parser.h"
 #include "parse/text.h"
+#include "parse/tree_symbols.h"
 
 namespace codeindex {
 
 using parse_internal::NodeText;
 
 namespace {
-
-struct TreeDeleter {
-  void operator()(TSTree* t) const { ts_tree_delete(t); }
-};
 
 // Capture suffix of @definition.<x> -> reported kind ("" = not a symbol; "impl" = scope only).
 std::string_view NormalizeKind(std::string_view k) {
@@ -52,11 +49,6 @@ Result<FileSymbols> ExtractSymbols(std::string_view path, std::string_view conte
   std::string_view lang = LanguageNameForPath(path);
   if (lang.empty()) return out;
   ASSIGN_OR_RETURN(const parse_internal::LanguageRuntime* rt, parse_internal::GetRuntime(lang));
-  const parse_internal::Query* query =
-      rt->tags_query ? rt->tags_query.get() : rt->chunk_query.get();
-  out.language = std::string(lang);
-  if (query == nullptr) return out;
-
   std::string repaired;
   std::string_view text = content;
   if (!parse_internal::IsValidUtf8(content)) {
@@ -64,12 +56,25 @@ Result<FileSymbols> ExtractSymbols(std::string_view path, std::string_view conte
     text = repaired;
   }
   TSParser* parser = parse_internal::ThreadParser(rt->language);
-  std::unique_ptr<TSTree, TreeDeleter> tree(
+  parse_internal::TreePtr tree(
       parse_internal::ParseWithDeadline(parser, text, options.parse_timeout_ms));
   if (!tree) {
     return Status::Unavailable(std::string(path) + ": parsing took longer than " +
                                std::to_string(options.parse_timeout_ms) + " ms");
   }
+  parse_internal::SymbolsFromTree(*rt, tree.get(), text, &out);
+  return out;
+}
+
+namespace parse_internal {
+
+void SymbolsFromTree(const LanguageRuntime& runtime, const TSTree* tree, std::string_view text,
+                     FileSymbols* result) {
+  const LanguageRuntime* rt = &runtime;
+  FileSymbols& out = *result;
+  out.language = rt->name;
+  const Query* query = rt->tags_query ? rt->tags_query.get() : rt->chunk_query.get();
+  if (query == nullptr) return;
   // Capture ids -> role, resolved once per query.
   const uint32_t ncap = query->CaptureCount();
   std::vector<std::string_view> def_kind(ncap);
@@ -81,8 +86,8 @@ Result<FileSymbols> ExtractSymbols(std::string_view path, std::string_view conte
     if (n == "import") is_import[i] = 1;
   }
 
-  TSQueryCursor* cursor = parse_internal::ThreadCursor();
-  ts_query_cursor_exec(cursor, query->get(), ts_tree_root_node(tree.get()));
+  TSQueryCursor* cursor = ThreadCursor();
+  ts_query_cursor_exec(cursor, query->get(), ts_tree_root_node(tree));
   std::set<std::pair<uint32_t, uint32_t>> seen_defs;  // name node byte range
   std::set<uint32_t> seen_imports;
   struct Raw {
@@ -130,7 +135,10 @@ Result<FileSymbols> ExtractSymbols(std::string_view path, std::string_view conte
     r.sym.name = std::move(sym_name);
     r.sym.kind = std::string(kind);
     r.sym.start_line = static_cast<int>(ts_node_start_point(def).row) + 1;
-    r.sym.end_line = static_cast<int>(ts_node_end_point(def).row) + 1;
+    // A node that ends with its line's newline (preprocessor lines) ends on that line.
+    TSPoint end = ts_node_end_point(def);
+    r.sym.end_line = static_cast<int>(end.row) + (end.column == 0 && end.row > 0 ? 0 : 1);
+    if (r.sym.end_line < r.sym.start_line) r.sym.end_line = r.sym.start_line;
     r.sym.start_byte = ts_node_start_byte(def);
     r.sym.end_byte = ts_node_end_byte(def);
     r.sym.signature = FirstLine(NodeText(def, text));
@@ -162,8 +170,9 @@ Result<FileSymbols> ExtractSymbols(std::string_view path, std::string_view conte
   }
   std::sort(out.imports.begin(), out.imports.end(),
             [](const Import& a, const Import& b) { return a.line < b.line; });
-  return out;
 }
+
+}  // namespace parse_internal
 
 Result<Context> ExtractContext(std::string_view path, std::string_view content, int start_line,
                                int end_line, const SymbolOptions& options) {

@@ -3,6 +3,10 @@
 #include <chrono>
 #include <nlohmann/json.hpp>
 
+#include "index/config.h"
+#include "index/indexer.h"
+#include "index/pipeline.h"
+
 namespace codeindex {
 
 std::string_view SearchModeName(SearchMode mode) {
@@ -42,6 +46,34 @@ Result<std::unique_ptr<Searcher>> Searcher::Open(const std::string& index_dir) {
     return text.error();
   }
   s->text_ = std::move(text).value();
+
+  // Semantic search needs the embedder the index was built with.
+  ASSIGN_OR_RETURN(std::optional<std::string> stored, s->pool_.front()->GetMeta("embedder"));
+  if (!stored) {
+    s->semantic_unavailable_ = "this index has no vectors; run `codeindex index`";
+    return s;
+  }
+  ASSIGN_OR_RETURN(WorkspaceConfig config, EmbedderConfigFromJson(*stored));
+  if (!config.embeddings) {
+    s->semantic_unavailable_ = "this index has no vectors (no embedding model was used)";
+    return s;
+  }
+  auto embedder = OpenWorkspaceEmbedder(config, index_dir);
+  if (!embedder.ok()) {
+    s->semantic_unavailable_ = "cannot open the embedding model: " + embedder.error().ToString();
+    return s;
+  }
+  vec::VectorIndexOptions vopts;
+  vopts.dim = static_cast<size_t>((*embedder)->dimension());
+  vopts.read_only = true;
+  auto vectors = vec::VectorIndex::Open(index_dir + "/vectors", vopts);
+  if (!vectors.ok()) {
+    s->semantic_unavailable_ = "the vector index cannot be read (" + vectors.error().ToString() +
+                               "); run `codeindex index`";
+    return s;
+  }
+  s->embedder_ = std::move(embedder).value();
+  s->vectors_ = std::move(vectors).value();
   return s;
 }
 
@@ -77,7 +109,7 @@ Result<SearchResponse> Searcher::Search(const SearchRequest& request) const {
       r = SearchText(request, *catalog);
       break;
     case SearchMode::kSemantic:
-      r = Status::NotImplemented("semantic search");
+      r = SearchSemantic(request, *catalog);
       break;
     case SearchMode::kHybrid:
       r = Status::NotImplemented("hybrid search");
@@ -91,41 +123,96 @@ Result<SearchResponse> Searcher::Search(const SearchRequest& request) const {
   return r;
 }
 
+Status Searcher::FillResults(const std::vector<std::pair<int64_t, double>>& hits,
+                             Catalog& catalog, std::vector<SearchResult>* out) const {
+  std::vector<int64_t> ids;
+  ids.reserve(hits.size());
+  for (const auto& h : hits) ids.push_back(h.first);
+  ASSIGN_OR_RETURN(std::vector<BlockRecord> blocks, catalog.GetBlocks(ids));
+  // GetBlocks keeps the order of `ids` and skips ids that vanished (a concurrent index
+  // finished a file between the two reads); match them back by id.
+  size_t bi = 0;
+  for (const auto& [id, score] : hits) {
+    if (bi >= blocks.size() || blocks[bi].id != id) continue;
+    BlockRecord& b = blocks[bi++];
+    SearchResult r;
+    r.block_id = b.id;
+    r.file_path = std::move(b.file_path);
+    r.start_line = b.start_line;
+    r.end_line = b.end_line;
+    r.score = score;
+    r.code_chunk = std::move(b.content);
+    r.identifier = std::move(b.identifier);
+    r.type = std::move(b.type);
+    out->push_back(std::move(r));
+  }
+  return Status::OK();
+}
+
 Result<SearchResponse> Searcher::SearchText(const SearchRequest& request, Catalog& catalog) const {
   SearchParams params;
   params.limit = request.limit;
   params.path_prefix = request.path_prefix;
   params.explain = request.explain;
   ASSIGN_OR_RETURN(TextSearchResult found, text_->Search(request.query, params));
-  std::vector<int64_t> ids;
-  ids.reserve(found.hits.size());
-  for (const TextHit& h : found.hits) ids.push_back(static_cast<int64_t>(h.block_id));
-  ASSIGN_OR_RETURN(std::vector<BlockRecord> blocks, catalog.GetBlocks(ids));
-  // GetBlocks keeps the order of `ids` and skips ids that vanished (a concurrent index
-  // finished a file between the two reads); match them back by id.
+  std::vector<std::pair<int64_t, double>> hits;
+  for (const TextHit& h : found.hits) {
+    if (request.min_score && h.score < *request.min_score) continue;
+    hits.emplace_back(static_cast<int64_t>(h.block_id), h.score);
+  }
   SearchResponse resp;
   resp.query_terms = std::move(found.query_terms);
-  size_t bi = 0;
-  for (TextHit& h : found.hits) {
-    if (bi >= blocks.size() || blocks[bi].id != static_cast<int64_t>(h.block_id)) continue;
-    BlockRecord& b = blocks[bi++];
-    if (request.min_score && h.score < *request.min_score) continue;
-    SearchResult r;
-    r.block_id = b.id;
-    r.file_path = std::move(b.file_path);
-    r.start_line = b.start_line;
-    r.end_line = b.end_line;
-    r.score = h.score;
-    r.code_chunk = std::move(b.content);
-    r.identifier = std::move(b.identifier);
-    r.type = std::move(b.type);
-    if (request.explain) {
+  RETURN_IF_ERROR(FillResults(hits, catalog, &resp.results));
+  if (request.explain) {
+    // Hits and results are both in rank order and results are a subsequence of hits.
+    size_t hi = 0;
+    for (SearchResult& r : resp.results) {
+      while (hi < found.hits.size() && static_cast<int64_t>(found.hits[hi].block_id) != r.block_id) {
+        ++hi;
+      }
+      if (hi == found.hits.size()) break;
       r.explanation = std::make_unique<ResultExplanation>();
       r.explanation->mode = "text";
-      r.explanation->bm25 = h.score;
-      if (h.explanation) r.explanation->bm25_terms = *h.explanation;
+      r.explanation->bm25 = r.score;
+      if (found.hits[hi].explanation) r.explanation->bm25_terms = *found.hits[hi].explanation;
     }
-    resp.results.push_back(std::move(r));
+  }
+  return resp;
+}
+
+Result<SearchResponse> Searcher::SearchSemantic(const SearchRequest& request,
+                                                Catalog& catalog) const {
+  if (!embedder_) return Status::FailedPrecondition(semantic_unavailable_);
+  if (request.query.find_first_not_of(" \t\r\n") == std::string::npos) {
+    return Status::InvalidArgument("the query is empty");
+  }
+  const size_t dim = static_cast<size_t>(embedder_->dimension());
+  std::vector<float> query(dim);
+  std::string_view text = request.query;
+  RETURN_IF_ERROR(embedder_->Embed(std::span(&text, 1), EmbedKind::kQuery, query.data())
+                      .WithContext("embedding the query"));
+  vec::SearchParams params;
+  params.k = request.limit;
+  params.min_score = static_cast<float>(request.min_score.value_or(kDefaultMinScore));
+  std::unique_ptr<vec::SortedIdFilter> filter;
+  if (!NormalizePathPrefix(request.path_prefix).empty()) {
+    ASSIGN_OR_RETURN(std::vector<int64_t> allowed, catalog.BlockIdsUnderPrefix(request.path_prefix));
+    filter = std::make_unique<vec::SortedIdFilter>(
+        std::vector<uint64_t>(allowed.begin(), allowed.end()));
+    params.filter = filter.get();
+  }
+  ASSIGN_OR_RETURN(std::vector<vec::SearchHit> found, vectors_->Search(query, params));
+  std::vector<std::pair<int64_t, double>> hits;
+  hits.reserve(found.size());
+  for (const vec::SearchHit& h : found) hits.emplace_back(static_cast<int64_t>(h.id), h.score);
+  SearchResponse resp;
+  RETURN_IF_ERROR(FillResults(hits, catalog, &resp.results));
+  if (request.explain) {
+    for (SearchResult& r : resp.results) {
+      r.explanation = std::make_unique<ResultExplanation>();
+      r.explanation->mode = "semantic";
+      r.explanation->cosine = r.score;
+    }
   }
   return resp;
 }
@@ -141,6 +228,7 @@ std::string SearchResponseToJson(const SearchResponse& response, bool explain) {
               {"code_chunk", r.code_chunk}};
     if (explain && r.explanation) {
       json d = {{"mode", r.explanation->mode}, {"type", r.type}};
+      if (r.explanation->cosine) d["cosine"] = *r.explanation->cosine;
       if (r.identifier) d["identifier"] = *r.identifier;
       if (r.explanation->bm25_terms) {
         const Explanation& e = *r.explanation->bm25_terms;

@@ -22,8 +22,10 @@
 #include <vector>
 
 #include "base/status.h"
+#include "embed/embedder.h"
 #include "store/catalog.h"
 #include "text/text_index.h"
+#include "vector/vector_index.h"
 
 namespace codeindex {
 
@@ -42,8 +44,8 @@ struct SearchRequest {
   std::string query;
   SearchMode mode = SearchMode::kText;
   size_t limit = kDefaultMaxResults;
-  // Results scoring below are dropped. Defaults: 0.4 for semantic (cosine); none for text
-  // (BM25 scores are unbounded and not comparable across queries).
+  // Results scoring below are dropped. Defaults: kDefaultMinScore for semantic (cosine);
+  // none for text (BM25 scores are unbounded and not comparable across queries).
   std::optional<double> min_score;
   // Only blocks under this directory (whole path components), or this file.
   std::string path_prefix;
@@ -55,6 +57,7 @@ struct ResultExplanation {
   std::string mode;
   double bm25 = 0;
   std::optional<Explanation> bm25_terms;  // text mode
+  std::optional<double> cosine;           // semantic mode
 };
 
 struct SearchResult {
@@ -77,8 +80,9 @@ struct SearchResponse {
 
 class Searcher {
  public:
-  // Opens the index of `workspace` (IndexDirFor) for reading. kNotFound with a clear
-  // message when there is no index yet.
+  // Opens the index in `index_dir` (IndexDirFor) for reading: catalog, text index, and the
+  // vectors with the embedder the index was built with (catalog meta "embedder").
+  // kFailedPrecondition with a clear message when there is no index yet.
   static Result<std::unique_ptr<Searcher>> Open(const std::string& index_dir);
   Searcher(const Searcher&) = delete;
   Searcher& operator=(const Searcher&) = delete;
@@ -93,9 +97,16 @@ class Searcher {
   void ReturnCatalog(std::unique_ptr<Catalog> c) const;
 
   Result<SearchResponse> SearchText(const SearchRequest& request, Catalog& catalog) const;
+  Result<SearchResponse> SearchSemantic(const SearchRequest& request, Catalog& catalog) const;
+  // Looks the hits' blocks up in the catalog (skipping blocks a concurrent index removed).
+  Status FillResults(const std::vector<std::pair<int64_t, double>>& hits, Catalog& catalog,
+                     std::vector<SearchResult>* out) const;
 
   std::string index_dir_;
   std::unique_ptr<TextIndexReader> text_;
+  std::shared_ptr<const Embedder> embedder_;   // null when the index has no vectors
+  std::unique_ptr<vec::VectorIndex> vectors_;  // read-only
+  std::string semantic_unavailable_;           // why, when embedder_ is null
   mutable std::mutex pool_mu_;
   mutable std::vector<std::unique_ptr<Catalog>> pool_;
 };

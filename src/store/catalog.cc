@@ -379,6 +379,32 @@ Result<std::vector<BlockRecord>> Catalog::GetBlocks(const std::vector<int64_t>& 
   return out;
 }
 
+std::string NormalizePathPrefix(std::string_view p) {
+  for (;;) {
+    if (p.substr(0, 2) == "./") p.remove_prefix(2);
+    else if (!p.empty() && p.front() == '/') p.remove_prefix(1);
+    else break;
+  }
+  while (!p.empty() && p.back() == '/') p.remove_suffix(1);
+  if (p == ".") return "";
+  return std::string(p);
+}
+
+Result<std::vector<int64_t>> Catalog::BlockIdsUnderPrefix(std::string_view raw_prefix) {
+  std::string prefix = NormalizePathPrefix(raw_prefix);
+  // Paths under "dir/" sort in ["dir/", "dir0"): '0' is the byte after '/'.
+  Stmt s(db_, "SELECT b.id FROM blocks b JOIN files f ON f.id = b.file_id "
+              "WHERE b.superseded = 0 AND f.removed = 0 AND "
+              "(?1 = '' OR f.path = CAST(?1 AS BLOB) OR "
+              "(f.path >= CAST(?1 || '/' AS BLOB) AND f.path < CAST(?1 || '0' AS BLOB))) "
+              "ORDER BY b.id");
+  s.Bind(1, prefix);
+  std::vector<int64_t> out;
+  while (s.Step()) out.push_back(s.Int(0));
+  RETURN_IF_ERROR(s.status());
+  return out;
+}
+
 Result<std::vector<BlockRecord>> Catalog::GetFileBlocks(std::string_view path) {
   std::string sql = std::string("SELECT ") + kBlockColumns +
                     " FROM blocks b JOIN files f ON f.id = b.file_id "

@@ -116,6 +116,10 @@ struct CatalogCounts {
   int64_t dirty = 0;
 };
 
+// A user's `--path` prefix as stored paths spell it: leading "./" and "/" runs dropped,
+// trailing '/' dropped; "", "." and "./" mean everywhere (returns "").
+std::string NormalizePathPrefix(std::string_view prefix);
+
 class Catalog {
  public:
   enum class Mode { kReadOnly, kReadWrite };
@@ -147,6 +151,11 @@ class Catalog {
 
   // Blocks by id, in the order of `ids`; ids that no longer exist are skipped.
   Result<std::vector<BlockRecord>> GetBlocks(const std::vector<int64_t>& ids);
+  // Ids of the live blocks whose file is under `prefix` (whole path components: "src" and
+  // "src/" select src/a.py, never srcx/a.py; a prefix naming a file selects that file),
+  // sorted ascending. The prefix is normalised as NormalizePathPrefix() does.
+  Result<std::vector<int64_t>> BlockIdsUnderPrefix(std::string_view prefix);
+
   // Live blocks of one file, ordered by start line.
   Result<std::vector<BlockRecord>> GetFileBlocks(std::string_view path);
 

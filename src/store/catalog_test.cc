@@ -1,6 +1,7 @@
 #include "store/catalog.h"
 
 #include <filesystem>
+#include <set>
 
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -132,6 +133,32 @@ TEST_F(CatalogTest, SymbolsImportsAndRawPaths) {
   EXPECT_EQ(syms[1].name, "greeter");
   EXPECT_EQ(c->FileSymbols(weird)->at(1).scope, "Greeter");
   EXPECT_EQ(c->FileImports(weird)->at(0).text, "import os");
+}
+
+TEST_F(CatalogTest, BlockIdsUnderPrefixMatchesWholeComponents) {
+  auto c = OpenRW();
+  CatalogBatch b;
+  for (const char* p : {"src/a.py", "src/sub/b.py", "srcx/c.py", "src.py", "lib/src/d.py"}) {
+    b.updates.push_back(File(p, "h", 1));
+  }
+  ASSERT_TRUE(c->Apply(b).ok());
+  auto paths_of = [&](const std::string& prefix) {
+    std::set<std::string> out;
+    for (const BlockRecord& r : *c->GetBlocks(*c->BlockIdsUnderPrefix(prefix))) {
+      out.insert(r.file_path);
+    }
+    return out;
+  };
+  std::set<std::string> src = {"src/a.py", "src/sub/b.py"};
+  EXPECT_EQ(paths_of("src"), src);
+  EXPECT_EQ(paths_of("src/"), src);
+  EXPECT_EQ(paths_of("./src/"), src);
+  EXPECT_EQ(paths_of("src/sub"), std::set<std::string>{"src/sub/b.py"});
+  EXPECT_EQ(paths_of("src.py"), std::set<std::string>{"src.py"});
+  EXPECT_EQ(paths_of("").size(), 5u);
+  EXPECT_EQ(paths_of(".").size(), 5u);
+  EXPECT_TRUE(paths_of("nope").empty());
+  EXPECT_EQ(NormalizePathPrefix("//./a/b//"), "a/b");
 }
 
 TEST_F(CatalogTest, StampsOnlyTouchStatData) {

@@ -164,6 +164,19 @@ TEST(AnalyzerTest, QueryAndDocumentSpellingsMeet) {
   }
 }
 
+TEST(AnalyzerTest, TermsAreFixedPoints) {
+  // A query spelled exactly like an indexed term analyses to that term first, so it always
+  // finds it (fuzz/analyzer_fuzz.cc checks the same on arbitrary bytes).
+  Analyzer a;
+  for (const Case& c : kCases) {
+    for (const std::string& t : a.Terms(c.input)) {
+      std::vector<std::string> again = a.Terms(t);
+      ASSERT_FALSE(again.empty()) << t;
+      EXPECT_EQ(again[0], t) << "from " << c.input;
+    }
+  }
+}
+
 TEST(AnalyzerTest, EveryByteValueIsSafe) {
   // All 256 byte values, and every 2- and 3-byte prefix of a multi-byte lead, at the end of
   // the input: no out-of-range read (ASan), every term valid length.

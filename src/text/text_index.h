@@ -1,18 +1,19 @@
 // The text stage: a BM25 full-text index of code blocks, on disk, built on Xapian 1.4.
 //
-// What it stores. One document per code block, identified by a caller-chosen 64-bit block id.
-// A block's terms come from the code-aware analyzer (text/analyzer.h): its content, its
-// identifier (added a second time, so identifier terms weigh double; see "Identifier boost"
-// below), and its file path (boolean filter terms that never change the score). The format
-// is specified in docs/text-index.md; kTextIndexFormatVersion below is stored in the index
-// and checked on open.
+// What it stores. One document per code block, identified by a caller-chosen block id
+// (1..kMaxBlockId). A block's terms come from the code-aware analyzer (text/analyzer.h): its
+// content, its identifier (counted kIdentifierWdf + 1 times in all when the content also
+// contains it; see "Identifier boost"), and its file path (boolean filter terms that never
+// change the score). The format is specified in docs/text-index.md; kTextIndexFormatVersion
+// below is stored in the index and checked on open.
 //
 // Why Xapian. bench/text_bench.cc builds the same 100K blocks of /usr/include and the Python
-// standard library into Xapian and into SQLite FTS5 with the same analyzer; Xapian answers
-// 1-3-term OR queries ranked by BM25 an order of magnitude faster at p50 and p99 (its matcher
-// skips documents that cannot enter the top k; FTS5 scores every match before sorting), and
-// supports single-writer/many-reader concurrency with snapshot isolation and atomic commits.
-// FTS5 indexes faster and ties on size. Figures: bench/README.md, section "text".
+// standard library into Xapian and into SQLite FTS5 with the same analyzer and runs the same
+// 1-3-term queries: Xapian answers ranked OR queries 30-100x faster at p50 (0.4-0.6 ms
+// against 19-42 ms) and 20-50x faster at p99 (its matcher skips documents that cannot enter
+// the top k; FTS5 computes bm25() for every match before sorting), and its index is half
+// the size; FTS5 builds 2-5x faster. Xapian also gives single-writer/many-reader
+// concurrency across processes with atomic commits. Figures: bench/README.md, "text".
 //
 // Ranking. Queries are the OR of their analyzed terms, ranked by Xapian's BM25Weight with
 // k1 = 1.2, k2 = 0, k3 = 1, b = 0.75, min_normlen = 0.5 (Xapian's defaults are k1 = 1,
@@ -27,52 +28,61 @@
 //     score(t) = scale(t) * idf(t) * (k1 + 1) * wdf / (k1 * ((1 - b) + b * norm(d)) + wdf)
 //
 // and the score is the sum over the query terms present in d. The "w < 2" adjustment is
-// Xapian's: it keeps very common terms (n > N/3) slightly positive instead of negative. With
-// k3 = 1 and each distinct query term used once, the query-frequency factor is 1. scale(t)
-// is 1 for every term today (see "Query semantics"). Statistics (N, n(t), avgdl) are those
-// of the whole index: a --path filter restricts the matches, not the statistics, so a
-// block's score does not depend on the filter. SearchParams::explain returns each term's
-// wdf, n(t), idf and contribution; the contributions sum to the score (tested).
+// Xapian's: terms in more than about a third of the documents keep a small positive idf
+// instead of a negative one. With k3 = 1 and each distinct query term used once, the
+// query-frequency factor is 1; scale(t) is 1 for every term (see "Query semantics").
+// Statistics (N, n(t), avgdl) are those of the whole index: a path filter restricts the
+// matches, not the statistics, so a block's score does not depend on the filter.
+// SearchParams::explain returns each term's wdf, n(t), idf and contribution, computed by the
+// same formula; the contributions sum to the score (tested).
 //
 // Query semantics. The query text goes through the same analyzer as the documents; each
-// distinct term is one OR operand, so the exact identifier ("parse_url", "parseurl") and its
-// parts ("parse", "url") all contribute: a block containing the identifier as written
-// collects the whole-word term (rarer, so higher idf) on top of the parts. Measured on
-// known-item queries (bench/README.md "text"), scaling part terms below 1 did not improve
-// the rank of the wanted block, so all terms weigh the same. A query with no term left after
-// analysis (only punctuation, single letters, or words over 64 bytes) is InvalidArgument.
+// distinct term is one OR operand, so the exact identifier ("parse_url") and its parts
+// ("parse", "url") all contribute: a block containing the identifier as written collects
+// the whole-word term (rarer, so higher idf) on top of the parts. Scaling part terms by 0.5
+// moved known-item MRR@10 by less than 0.01 (bench/README.md "text"), so all terms weigh
+// the same. No stop words: removing English ones from natural-language queries halved their
+// latency but also changed a third of the top 10, and code uses "is", "in", "for", "not" as
+// words. A query with no term left after analysis (only punctuation, single characters, or
+// words over 64 bytes) is kInvalidArgument.
 //
-// Identifier boost. The block's identifier (function or class name) is analysed and added
-// to the block's terms on top of the content, which usually contains it already: the
-// identifier's terms count twice. Measured on known-item queries (bench/README.md "text"),
-// this lifts the defining block above the blocks that merely call the name.
+// Identifier boost. The block's identifier (function or class name) is analysed and its
+// terms added with wdf kIdentifierWdf on top of the content, which usually contains the
+// name already. Measured on known-item queries (a block's identifier as the query, its
+// block as the answer) over 100K blocks: MRR@10 0.76 without the boost, 0.92 with wdf 1,
+// 0.96 with 2, 0.99 with 4, while the block that random content queries came from lost
+// 0.001, 0.006 and 0.009 of MRR (it drops behind blocks named after a query word). We use
+// 2: most of the gain, little of the loss.
 //
 // Path filter. Every block carries one boolean term per directory of its file path
 // ("src/", "src/parse/") and one for the file itself, so `--path src/parse` is a term
 // filter inside the match (Xapian OP_FILTER), not a post-filter, and limit is honoured
 // exactly. Prefixes match whole components: "src" and "src/" select src/a.py but never
-// srcx/a.py; a path naming a file selects that file.
+// srcx/a.py; a path naming a file selects that file. Path components are not searchable
+// text: indexing them as terms cost 9% of index size and moved no MRR above by more than
+// 0.01.
 //
 // Durability and concurrency.
 //   - One writer per index directory at a time, across processes (Xapian's lock); a second
-//     OpenWriter fails with kUnavailable while the first is alive. The lock is released
-//     when the writer is destroyed or its process dies, even by SIGKILL.
+//     TextIndexWriter::Open fails with kUnavailable while the first is alive. The lock is
+//     released when the writer is destroyed or its process dies, even by SIGKILL (tested).
 //   - Changes become visible only at Commit(), all at once. A crash (or a writer destroyed
-//     without Commit) leaves the index exactly as of the last Commit: the next OpenWriter
-//     opens it normally, nothing to repair. The caller makes per-file updates atomic for
-//     readers by committing only between files (DeleteFile + AddBlock... of one file, then
-//     Commit), and records with each Commit a commit tag so that after a crash it can tell
-//     which generation of its catalog the text index matches.
-//   - Any number of readers, in any process, read concurrently with the writer. A reader
-//     sees the revision that was committed when it was opened or last refreshed; each
-//     Search runs against one revision (snapshot isolation): it sees each file entirely
-//     old or entirely new. Xapian may recycle the blocks of an old revision after two newer
-//     commits; a Search that hits this (DatabaseModifiedError) refreshes to the newest
-//     revision and runs again, transparently.
+//     without Commit) leaves the index exactly as of the last Commit: the next Open opens it
+//     normally, nothing to repair (tested by SIGKILLing a writer after Xapian flushed part
+//     of its uncommitted changes). The caller makes per-file updates atomic for readers by
+//     committing only between files (DeleteFile + AddBlock... of one file, then Commit),
+//     and records a commit tag with each Commit so that after a crash it can tell which
+//     generation of its catalog the text index matches.
+//   - Any number of readers, in any process, read concurrently with the writer. Each Search
+//     reads the newest revision committed when it starts, and only that revision: it sees
+//     each file entirely old or entirely new. Xapian alone does not quite guarantee this
+//     while the writer commits in a loop (a reader can mix two revisions: seen in our
+//     concurrency test); the reader therefore checks that no commit happened during the
+//     Search and otherwise runs it again (TextIndexReader::Retries() counts them).
 //   - TextIndexReader is thread-safe: Search() may be called from many threads at once. A
 //     Xapian::Database handle is not thread-safe, so the reader keeps a pool of handles,
-//     one per concurrently running Search (grown on demand, reused afterwards; each handle
-//     costs an open of the database files, measured in bench/README.md "text").
+//     one per concurrently running Search (grown on demand, reused while the revision does
+//     not change; opening one costs about 30 us).
 //   - TextIndexWriter is not thread-safe: one thread at a time (the indexer's writer thread).
 //
 // Ownership: the caller owns the directory; the writer and reader only ever touch files
@@ -92,27 +102,40 @@
 
 namespace codeindex {
 
-// The version of what is stored (terms, document data, metadata keys). Changelog:
-//   1: first version: analyzer version 1; content + identifier (wdf 2 in total for
-//      identifier terms) unprefixed; Q, F/H, P/D prefixes; data = block id + path.
+// The version of what is stored (terms, document ids, metadata keys). Changelog:
+//   1: first version: analyzer version 1; content terms + identifier terms at wdf
+//      kIdentifierWdf, unprefixed; F/H file and P/D directory terms; document id = block id;
+//      no document data.
 // A reader or writer refuses an index of another version with kFailedPrecondition; the
 // indexer then deletes the directory and rebuilds.
 inline constexpr int kTextIndexFormatVersion = 1;
+
+// Extra wdf of each identifier term (see "Identifier boost").
+inline constexpr uint32_t kIdentifierWdf = 2;
 
 // BM25 parameters (see the file comment).
 inline constexpr double kBm25K1 = 1.2;
 inline constexpr double kBm25B = 0.75;
 inline constexpr double kBm25MinNormLen = 0.5;
 
+// Block ids are 1..kMaxBlockId. They are Xapian's own document ids (32-bit in Debian's
+// build), so a hit's block id costs no lookup: reading an id stored with each document
+// added 0.2-1.3 ms p50 to top-200 retrieval (bench/README.md "text"). Sequential ids (the
+// catalog's row ids) also keep Xapian's posting lists smallest. 0 is reserved by Xapian.
+inline constexpr uint64_t kMaxBlockId = 0xFFFFFFFFu;
+
 // The largest SearchParams::limit accepted.
 inline constexpr size_t kMaxSearchLimit = 10000;
 
 struct TextWriterOptions {
-  // Create the index if `dir` holds none. false: OpenWriter fails with kNotFound.
+  // Create the index if `dir` holds none. false: Open fails with kNotFound.
   bool create_if_missing = true;
-  // fsync at each Commit. true: a committed state survives power loss, at the cost of a
-  // few milliseconds per Commit. false: survives a process crash (the page cache holds the
-  // data) but not an OS crash; for tests and throw-away indexes.
+  // fsync at each Commit (Xapian's default). true: a committed state survives power loss
+  // and OS crashes; a one-block Commit took 16 ms p50 on the benchmark machine. false:
+  // 0.25 ms, and a process crash still loses nothing committed (the data is in the page
+  // cache), but after an OS crash or power loss the index may be corrupt (Open or Search
+  // then fail with kCorruption, and the indexer rebuilds it). For tests, and for a watcher
+  // that must make edits searchable within milliseconds.
   bool sync = true;
 };
 
@@ -151,7 +174,7 @@ class TextIndexWriter {
   const std::string& CommittedTag() const { return committed_tag_; }
 
   // Number of blocks including uncommitted changes.
-  uint64_t DocCount() const;
+  Result<uint64_t> DocCount() const;
 
   const std::string& dir() const { return dir_; }
 
@@ -200,12 +223,11 @@ struct Explanation {
 struct TextHit {
   uint64_t block_id = 0;
   double score = 0;
-  std::string file_path;
   std::unique_ptr<Explanation> explanation;  // set when SearchParams::explain
 };
 
 struct TextSearchResult {
-  std::vector<TextHit> hits;  // best first; ties by insertion order
+  std::vector<TextHit> hits;  // best first; equal scores by ascending block id
   // Xapian's estimate of all matches (exact when fewer than a few thousand).
   uint64_t matches_estimated = 0;
   // The distinct analyzed query terms, in query order (for --explain).
@@ -224,9 +246,9 @@ class TextIndexReader {
   TextIndexReader& operator=(const TextIndexReader&) = delete;
 
   // Ranked search (see "Query semantics" and "Ranking" in the file comment). Thread-safe.
-  // Errors: kInvalidArgument for a query without terms or a bad limit; kUnavailable if the
-  // index kept changing under the search (more retries than reasonable); kIOError,
-  // kCorruption.
+  // Errors: kInvalidArgument for a query without terms or a bad limit; kUnavailable if
+  // commits overlapped 20 attempts in a row; kNotFound if the index directory vanished;
+  // kIOError, kCorruption.
   Result<TextSearchResult> Search(std::string_view query, const SearchParams& params) const;
 
   // Blocks and commit tag of the newest committed revision. Thread-safe.

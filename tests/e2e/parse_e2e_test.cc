@@ -1,6 +1,5 @@
 // `codeindex chunks`, `symbols` and `context` through the real binary.
 #include <gtest/gtest.h>
-
 #include <nlohmann/json.hpp>
 
 #include "harness.h"
@@ -32,7 +31,8 @@ TEST(ParseE2eTest, ChunksJsonMatchesTheContract) {
   EXPECT_EQ(b["end_line"], 6);
   EXPECT_EQ(b["segment_hash"].get<std::string>().size(), 64u);
   EXPECT_EQ(b["content"].get<std::string>().rfind("class Greeter:", 0), 0u);
-  for (const char* key : {"start_line", "end_line", "type", "identifier", "segment_hash", "content"}) {
+  for (const char* key :
+       {"start_line", "end_line", "type", "identifier", "segment_hash", "content"}) {
     EXPECT_TRUE(b.contains(key)) << key;
   }
   // The hash covers the absolute path: the same file given absolutely hashes the same.
@@ -105,16 +105,15 @@ TEST(ParseE2eTest, BadInputsAreOneLineUserErrors) {
   TempDir dir;
   dir.Write("g.py", kPython);
   dir.Write("notes.txt", "hello");
-  for (auto args : std::vector<std::vector<std::string>>{
-           {"context", "g.py:9-12"},
-           {"context", "g.py:4-2"},
-           {"context", "g.py:0-1"},
-           {"context", "g.py"},
-           {"context", "g.py:a-b"},
-           {"context", "missing.py:1-2"},
-           {"chunks", "missing.py"},
-           {"chunks", "notes.txt"},
-           {"symbols", "notes.txt"}}) {
+  for (auto args : std::vector<std::vector<std::string>>{{"context", "g.py:9-12"},
+                                                         {"context", "g.py:4-2"},
+                                                         {"context", "g.py:0-1"},
+                                                         {"context", "g.py"},
+                                                         {"context", "g.py:a-b"},
+                                                         {"context", "missing.py:1-2"},
+                                                         {"chunks", "missing.py"},
+                                                         {"chunks", "notes.txt"},
+                                                         {"symbols", "notes.txt"}}) {
     RunResult r = RunCodeindex(args, dir.path());
     EXPECT_EQ(r.exit_code, 1) << args[0] << " " << args[1] << ": " << r.err;
     EXPECT_EQ(r.err.rfind("codeindex: ", 0), 0u) << r.err;

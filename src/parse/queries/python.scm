@@ -5,12 +5,10 @@
 (decorated_definition
   definition: (function_definition name: (identifier) @name)) @definition.function
 (function_definition name: (identifier) @name) @definition.function
-(function_definition
-  name: (identifier) @name
-  body: (block (expression_statement (yield)))) @definition.function
-(function_definition
-  name: (identifier) @name
-  body: (block [(global_statement) (nonlocal_statement) (match_statement)])) @definition.function
+; The original also lists generators (a yield statement in the body) and functions with
+; global/nonlocal/match statements: those are function_definition nodes the pattern above
+; already captures, so they add only duplicate captures (skipped by the queue) and cost
+; query time; they are left out.
 (expression_statement
   (assignment
     left: (identifier) @name

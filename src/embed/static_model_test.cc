@@ -1,0 +1,193 @@
+#include "embed/static_model.h"
+
+#include <cmath>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "base/file.h"
+#include "embed/embedder.h"
+#include "embed/testing.h"
+
+namespace codeindex {
+namespace {
+
+class StaticModelTest : public ::testing::Test {
+ protected:
+  void TearDown() override {
+    if (!dir_.empty()) testing::RemoveTree(dir_);
+  }
+
+  std::unique_ptr<StaticModel> Make(const testing::TinyStaticModel& spec, int max_tokens = 0) {
+    dir_ = testing::MakeTempDir("static");
+    auto table = testing::WriteTinyStaticModel(dir_, spec);
+    EXPECT_TRUE(table.ok());
+    table_ = *table;
+    auto m = StaticModel::Open(dir_, max_tokens);
+    EXPECT_TRUE(m.ok()) << m.error().ToString();
+    return m.ok() ? std::move(*m) : nullptr;
+  }
+
+  // mean(table[id] * weight(id)) over the known tokens, normalised.
+  std::vector<float> Reference(const StaticModel& m, const std::vector<std::string>& tokens,
+                               bool weights) {
+    std::vector<double> acc(m.dim(), 0.0);
+    for (const std::string& t : tokens) {
+      const int id = *m.tokenizer().TokenToId(t);
+      const double w = weights ? 1.0 + id % 3 : 1.0;
+      for (int i = 0; i < m.dim(); ++i) acc[i] += w * table_[id * m.dim() + i];
+    }
+    double ss = 0;
+    for (double v : acc) ss += v * v;
+    std::vector<float> out(m.dim());
+    for (int i = 0; i < m.dim(); ++i) out[i] = static_cast<float>(acc[i] / std::sqrt(ss));
+    return out;
+  }
+
+  std::vector<float> Encode(const StaticModel& m, std::string_view text) {
+    std::vector<float> out(m.dim());
+    std::vector<int32_t> ids;
+    m.Encode(text, out.data(), &ids);
+    return out;
+  }
+
+  std::string dir_;
+  std::vector<float> table_;
+};
+
+void ExpectNear(const std::vector<float>& a, const std::vector<float>& b, float tol = 1e-6f) {
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i) EXPECT_NEAR(a[i], b[i], tol) << "at " << i;
+}
+
+TEST_F(StaticModelTest, MeanOfTokenRowsThenNormalised) {
+  auto m = Make({});
+  ASSERT_NE(m, nullptr);
+  EXPECT_EQ(m->dim(), 16);
+  ExpectNear(Encode(*m, "def"), Reference(*m, {"def"}, false));
+  // "Parsed files" -> parse ##d file ##s; the unknown word "zzq" is dropped (model2vec
+  // removes unk ids before pooling).
+  ExpectNear(Encode(*m, "Parsed files zzq"), Reference(*m, {"parse", "##d", "file", "##s"}, false));
+}
+
+TEST_F(StaticModelTest, PerTokenWeightsScaleRows) {
+  auto m = Make({.with_weights = true});
+  ASSERT_NE(m, nullptr);
+  ExpectNear(Encode(*m, "read index"), Reference(*m, {"read", "index"}, true));
+  ExpectNear(Encode(*m, "read"), Reference(*m, {"read"}, true));  // weight cancels
+}
+
+TEST_F(StaticModelTest, HalfAndInt8Tables) {
+  for (DType t : {DType::kF16, DType::kI8}) {
+    auto m = Make({.dtype = t});
+    ASSERT_NE(m, nullptr);
+    ExpectNear(Encode(*m, "vector search"), Reference(*m, {"vector", "search"}, false), 1e-5f);
+    testing::RemoveTree(dir_);
+  }
+}
+
+TEST_F(StaticModelTest, NothingToEmbedGivesTheZeroVector) {
+  auto m = Make({});
+  ASSERT_NE(m, nullptr);
+  for (const char* text : {"", "   ", "zzq qqq"}) {
+    for (float v : Encode(*m, text)) EXPECT_EQ(v, 0.0f) << text;
+  }
+}
+
+TEST_F(StaticModelTest, MaxTokensCutsTheTextLikeModel2Vec) {
+  // model2vec first cuts the text to max_tokens x the median token length characters (1 for
+  // this vocabulary of mostly single letters), then the token list to max_tokens.
+  auto m = Make({}, /*max_tokens=*/2);
+  ASSERT_NE(m, nullptr);
+  EXPECT_EQ(m->median_token_length(), 1);
+  std::vector<float> out(m->dim());
+  std::vector<int32_t> ids;
+  EXPECT_TRUE(m->Encode("read index", out.data(), &ids));
+  ExpectNear(out, Reference(*m, {"r", "##e"}, false));
+  EXPECT_FALSE(m->Encode("if", out.data(), &ids));
+  ExpectNear(out, Reference(*m, {"if"}, false));
+}
+
+TEST_F(StaticModelTest, ErrorsNameTheProblem) {
+  dir_ = testing::MakeTempDir("static-bad");
+  auto missing = StaticModel::Open(dir_);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().code(), Code::kNotFound);
+  EXPECT_NE(missing.error().message().find("model.safetensors"), std::string::npos);
+
+  ASSERT_TRUE(testing::WriteTinyStaticModel(dir_, {}).ok());
+  ASSERT_TRUE(WriteFileAtomic(dir_ + "/model.safetensors",
+                              SerializeSafetensors({{"other", DType::kF32, {1}, "abcd"}}))
+                  .ok());
+  auto no_tensor = StaticModel::Open(dir_);
+  ASSERT_FALSE(no_tensor.ok());
+  EXPECT_NE(no_tensor.error().message().find("embeddings"), std::string::npos);
+
+  // A table with fewer rows than the tokenizer has tokens.
+  ASSERT_TRUE(WriteFileAtomic(dir_ + "/model.safetensors",
+                              SerializeSafetensors({{"embeddings", DType::kF32, {1, 1}, "abcd"}}))
+                  .ok());
+  auto small = StaticModel::Open(dir_);
+  ASSERT_FALSE(small.ok());
+  EXPECT_EQ(small.error().code(), Code::kCorruption);
+}
+
+TEST_F(StaticModelTest, EmbedderThroughFactoryIsThreadSafeAndDeterministic) {
+  dir_ = testing::MakeTempDir("static-emb");
+  ASSERT_TRUE(testing::WriteTinyStaticModel(dir_, {}).ok());
+  EmbedderConfig cfg;
+  cfg.provider = Provider::kStatic;
+  cfg.model = dir_;
+  auto e = OpenEmbedder(cfg);
+  ASSERT_TRUE(e.ok()) << e.error().ToString();
+  const Embedder& emb = **e;
+  EXPECT_EQ(emb.dimension(), 16);
+  EXPECT_EQ(emb.model_id().rfind("static:codeindex-static-emb-", 0), 0u) << emb.model_id();
+  EXPECT_EQ(emb.fingerprint().size(), 64u);
+
+  const std::vector<std::string_view> texts = {"def parse(file):", "return self.index",
+                                               "class Vector", ""};
+  std::vector<float> want(texts.size() * 16);
+  ASSERT_TRUE(emb.Embed(texts, EmbedKind::kDocument, want.data()).ok());
+  std::vector<std::thread> threads;
+  std::vector<std::vector<float>> got(4, std::vector<float>(want.size()));
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int rep = 0; rep < 50; ++rep) {
+        ASSERT_TRUE(emb.Embed(texts, EmbedKind::kDocument, got[t].data()).ok());
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (int t = 0; t < 4; ++t) EXPECT_EQ(got[t], want);
+
+  // A dimension that disagrees with the model is refused.
+  cfg.dimensions = 32;
+  EXPECT_EQ(OpenEmbedder(cfg).error().code(), Code::kInvalidArgument);
+
+  // Query prefixes change query vectors only.
+  cfg.dimensions = 0;
+  cfg.query_prefix = "search";
+  auto p = OpenEmbedder(cfg);
+  ASSERT_TRUE(p.ok());
+  const std::string_view one[] = {"vector"};
+  std::vector<float> q(16), d(16);
+  ASSERT_TRUE((*p)->Embed(one, EmbedKind::kQuery, q.data()).ok());
+  ASSERT_TRUE((*p)->Embed(one, EmbedKind::kDocument, d.data()).ok());
+  EXPECT_NE(q, d);
+  EXPECT_NE((*p)->fingerprint(), emb.fingerprint());
+}
+
+TEST_F(StaticModelTest, FingerprintFollowsTheModelFiles) {
+  dir_ = testing::MakeTempDir("static-fp");
+  ASSERT_TRUE(testing::WriteTinyStaticModel(dir_, {.seed = 1}).ok());
+  EmbedderConfig cfg;
+  cfg.model = dir_;
+  const std::string a = (*OpenEmbedder(cfg))->fingerprint();
+  EXPECT_EQ((*OpenEmbedder(cfg))->fingerprint(), a);
+  ASSERT_TRUE(testing::WriteTinyStaticModel(dir_, {.seed = 2}).ok());  // same shapes
+  EXPECT_NE((*OpenEmbedder(cfg))->fingerprint(), a);
+}
+
+}  // namespace
+}  // namespace codeindex

@@ -1,0 +1,140 @@
+#include "index/config.h"
+
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <toml++/toml.h>
+
+namespace codeindex {
+
+namespace {
+
+Status SetProvider(std::string_view name, WorkspaceConfig* config) {
+  if (name == "none") {
+    config->embeddings = false;
+    return Status::OK();
+  }
+  ASSIGN_OR_RETURN(config->embedder.provider, ParseProvider(name));
+  config->embeddings = true;
+  return Status::OK();
+}
+
+template <typename T>
+Status ReadKey(const toml::table& table, const char* section, const char* key,
+               const std::string& file, std::optional<T>* out) {
+  const toml::node* node = table.get(key);
+  if (node == nullptr) return Status::OK();
+  std::optional<T> v = node->value<T>();
+  if (!v) {
+    return Status::InvalidArgument(file + ":" + std::to_string(node->source().begin.line) + ": [" +
+                                   section + "] " + key + " has the wrong type");
+  }
+  *out = v;
+  return Status::OK();
+}
+
+}  // namespace
+
+Result<WorkspaceConfig> LoadConfig(const std::string& index_dir) {
+  WorkspaceConfig config;
+  const std::string file = index_dir + "/config.toml";
+  toml::table root;
+  try {
+    root = toml::parse_file(file);
+  } catch (const toml::parse_error& e) {
+    // A missing file is the common case: defaults.
+    if (std::string_view(e.description()).find("File could not be opened") !=
+        std::string_view::npos) {
+      return config;
+    }
+    return Status::InvalidArgument(file + ":" + std::to_string(e.source().begin.line) + ": " +
+                                   std::string(e.description()));
+  }
+  if (const toml::table* emb = root["embedding"].as_table()) {
+    std::optional<std::string> provider, model, base_url, model_id, api_key_env;
+    std::optional<int64_t> dimensions, batch_size, threads;
+    RETURN_IF_ERROR(ReadKey(*emb, "embedding", "provider", file, &provider));
+    RETURN_IF_ERROR(ReadKey(*emb, "embedding", "model", file, &model));
+    RETURN_IF_ERROR(ReadKey(*emb, "embedding", "base_url", file, &base_url));
+    RETURN_IF_ERROR(ReadKey(*emb, "embedding", "model_id", file, &model_id));
+    RETURN_IF_ERROR(ReadKey(*emb, "embedding", "api_key_env", file, &api_key_env));
+    RETURN_IF_ERROR(ReadKey(*emb, "embedding", "dimensions", file, &dimensions));
+    RETURN_IF_ERROR(ReadKey(*emb, "embedding", "batch_size", file, &batch_size));
+    RETURN_IF_ERROR(ReadKey(*emb, "embedding", "threads", file, &threads));
+    if (provider) RETURN_IF_ERROR(SetProvider(*provider, &config).WithContext(file));
+    if (model) config.embedder.model = *model;
+    if (base_url) config.embedder.base_url = *base_url;
+    if (model_id) config.embedder.model_id = *model_id;
+    if (api_key_env) config.embedder.api_key_env = *api_key_env;
+    if (dimensions) config.embedder.dimensions = static_cast<int>(*dimensions);
+    if (batch_size) config.embedder.batch_size = static_cast<int>(*batch_size);
+    if (threads) config.embedder.threads = static_cast<int>(*threads);
+  }
+  if (const toml::table* search = root["search"].as_table()) {
+    std::optional<std::string> mode;
+    std::optional<double> min_score;
+    std::optional<int64_t> max_results;
+    RETURN_IF_ERROR(ReadKey(*search, "search", "mode", file, &mode));
+    RETURN_IF_ERROR(ReadKey(*search, "search", "min_score", file, &min_score));
+    RETURN_IF_ERROR(ReadKey(*search, "search", "max_results", file, &max_results));
+    if (mode) {
+      if (*mode != "semantic" && *mode != "text" && *mode != "hybrid") {
+        return Status::InvalidArgument(file + ": [search] mode must be semantic, text or hybrid");
+      }
+      config.search.mode = *mode;
+    }
+    if (min_score) config.search.min_score = *min_score;
+    if (max_results) {
+      // The original allows 10..200.
+      if (*max_results < 1 || *max_results > 10000) {
+        return Status::InvalidArgument(file + ": [search] max_results must be 1..10000");
+      }
+      config.search.max_results = static_cast<int>(*max_results);
+    }
+  }
+  return config;
+}
+
+Status ApplyOverrides(const ConfigOverrides& o, WorkspaceConfig* config) {
+  if (o.provider) RETURN_IF_ERROR(SetProvider(*o.provider, config));
+  if (o.model) config->embedder.model = *o.model;
+  if (o.base_url) config->embedder.base_url = *o.base_url;
+  if (o.dimensions) config->embedder.dimensions = *o.dimensions;
+  if (o.batch_size) config->embedder.batch_size = *o.batch_size;
+  return Status::OK();
+}
+
+std::string EmbedderConfigToJson(const WorkspaceConfig& config) {
+  const EmbedderConfig& e = config.embedder;
+  nlohmann::json j = {
+      {"provider", config.embeddings ? std::string(ProviderName(e.provider)) : "none"},
+      {"model", e.model},
+      {"base_url", e.base_url},
+      {"model_id", e.model_id},
+      {"dimensions", e.dimensions},
+      {"api_key_env", e.api_key_env},
+      {"batch_size", e.batch_size},
+      {"threads", e.threads},
+  };
+  return j.dump();
+}
+
+Result<WorkspaceConfig> EmbedderConfigFromJson(std::string_view text) {
+  WorkspaceConfig config;
+  try {
+    nlohmann::json j = nlohmann::json::parse(text);
+    RETURN_IF_ERROR(SetProvider(j.at("provider").get<std::string>(), &config));
+    EmbedderConfig& e = config.embedder;
+    e.model = j.value("model", "");
+    e.base_url = j.value("base_url", "");
+    e.model_id = j.value("model_id", "");
+    e.dimensions = j.value("dimensions", 0);
+    e.api_key_env = j.value("api_key_env", "");
+    e.batch_size = j.value("batch_size", 0);
+    e.threads = j.value("threads", 1);
+  } catch (const nlohmann::json::exception& ex) {
+    return Status::Corruption(std::string("stored embedder configuration: ") + ex.what());
+  }
+  return config;
+}
+
+}  // namespace codeindex

@@ -1,0 +1,108 @@
+#include "index/vector_derived.h"
+
+#include <algorithm>
+#include <thread>
+
+#include "index/index_dir.h"
+
+namespace codeindex {
+
+std::string_view TrimmedForEmbedding(std::string_view s) {
+  auto ws = [](char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+  };
+  size_t b = 0, e = s.size();
+  while (b < e && ws(s[b])) ++b;
+  while (e > b && ws(s[e - 1])) --e;
+  return s.substr(b, e - b);
+}
+
+Status VectorDerivedIndex::CreateEmpty() {
+  index_.reset();
+  RETURN_IF_ERROR(RemoveTree(dir_));
+  vec::VectorIndexOptions options;
+  options.dim = static_cast<size_t>(embedder_->dimension());
+  ASSIGN_OR_RETURN(index_, vec::VectorIndex::Create(dir_, options));
+  return Status::OK();
+}
+
+Result<std::unique_ptr<VectorDerivedIndex>> VectorDerivedIndex::Open(
+    const std::string& dir, std::shared_ptr<const Embedder> embedder, int threads) {
+  std::unique_ptr<VectorDerivedIndex> d(new VectorDerivedIndex(dir, std::move(embedder), threads));
+  vec::VectorIndexOptions options;
+  options.dim = static_cast<size_t>(d->embedder_->dimension());
+  auto opened = vec::VectorIndex::Open(dir, options);
+  if (opened.ok()) {
+    d->index_ = std::move(opened).value();
+    // Vectors of another model (or settings) must all be remade.
+    d->needs_rebuild_ = d->index_->commit_tag() != d->embedder_->fingerprint();
+    return d;
+  }
+  if (opened.error().code() == Code::kUnavailable) return opened.error();  // another writer
+  // Missing, damaged, another format or another dimension: start empty, rebuild from the
+  // catalog (never mix vectors of two models).
+  RETURN_IF_ERROR(d->CreateEmpty());
+  d->needs_rebuild_ = opened.error().code() != Code::kNotFound;
+  return d;
+}
+
+Status VectorDerivedIndex::Update(const std::vector<DirtyFile>& files) {
+  std::vector<uint64_t> remove_ids;
+  std::vector<uint64_t> ids;
+  std::vector<std::string_view> texts;
+  for (const DirtyFile& f : files) {
+    for (int64_t id : f.stale_block_ids) remove_ids.push_back(static_cast<uint64_t>(id));
+    for (const BlockRecord& b : f.live_blocks) {
+      // Removing the live ids too makes a redo (after a crash) idempotent.
+      remove_ids.push_back(static_cast<uint64_t>(b.id));
+      std::string_view t = TrimmedForEmbedding(b.content);
+      if (t.empty()) continue;
+      ids.push_back(static_cast<uint64_t>(b.id));
+      texts.push_back(t);
+    }
+  }
+  const size_t dim = static_cast<size_t>(embedder_->dimension());
+  std::vector<float> vectors(ids.size() * dim);
+  // Embed in parallel slices; the embedder is thread-safe.
+  constexpr size_t kSlice = 256;
+  size_t slices = (texts.size() + kSlice - 1) / kSlice;
+  int nthreads = threads_ > 0 ? threads_
+                              : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  nthreads = static_cast<int>(std::min<size_t>(static_cast<size_t>(nthreads), slices));
+  std::atomic<size_t> next{0};
+  std::vector<Status> errors(static_cast<size_t>(std::max(nthreads, 1)));
+  auto work = [&](size_t t) {
+    for (size_t s; (s = next.fetch_add(1)) < slices;) {
+      size_t begin = s * kSlice, end = std::min(texts.size(), begin + kSlice);
+      Status st = embedder_->Embed(std::span(texts).subspan(begin, end - begin),
+                                   EmbedKind::kDocument, vectors.data() + begin * dim);
+      if (!st.ok()) {
+        errors[t] = st;
+        return;
+      }
+    }
+  };
+  if (nthreads <= 1) {
+    work(0);
+  } else {
+    std::vector<std::thread> pool;
+    for (int t = 0; t < nthreads; ++t) pool.emplace_back(work, static_cast<size_t>(t));
+    for (auto& th : pool) th.join();
+  }
+  for (const Status& e : errors) RETURN_IF_ERROR(e.WithContext("embedding"));
+  return index_->Replace(remove_ids, ids, vectors);
+}
+
+Status VectorDerivedIndex::Commit() {
+  return index_->Save(embedder_->fingerprint());
+}
+
+Status VectorDerivedIndex::Clear() {
+  RETURN_IF_ERROR(CreateEmpty());
+  needs_rebuild_ = false;
+  return Status::OK();
+}
+
+uint64_t VectorDerivedIndex::SizeBytes() const { return TreeSizeBytes(dir_); }
+
+}  // namespace codeindex

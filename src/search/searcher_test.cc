@@ -1,0 +1,169 @@
+// Index a small workspace with a tiny static model, then search it in every mode.
+#include "search/searcher.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "embed/testing.h"
+#include "index/index_dir.h"
+#include "index/indexer.h"
+#include "index/pipeline.h"
+
+namespace codeindex {
+namespace {
+
+namespace fs = std::filesystem;
+
+class SearcherTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    root_ = fs::temp_directory_path() /
+            ("searcher-test-" + std::to_string(getpid()) + "-" +
+             ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(root_);
+    fs::create_directories(root_ / "ws");
+    model_ = (root_ / "model").string();
+    fs::create_directories(model_);
+    auto table = testing::WriteTinyStaticModel(model_, testing::TinyStaticModel{});
+    ASSERT_TRUE(table.ok()) << table.error().ToString();
+    Write("src/parser.py",
+          "def parse_file(path):\n    \"\"\"Read and parse one file.\"\"\"\n"
+          "    with open(path) as f:\n        return parse_text(f.read())\n");
+    Write("src/net/client.py",
+          "class HttpClient:\n    def fetch(self, url, retries=3):\n"
+          "        return self.session.get(url, timeout=10, retries=retries)\n");
+    Write("lib/util.py",
+          "def format_bytes(count):\n    units = ['B', 'KB', 'MB', 'GB']\n"
+          "    return str(count) + units[0] + ' formatted for display'\n");
+  }
+  void TearDown() override { fs::remove_all(root_); }
+
+  void Write(const std::string& rel, const std::string& content) {
+    fs::path p = root_ / "ws" / rel;
+    fs::create_directories(p.parent_path());
+    std::ofstream(p) << content;
+  }
+  std::string IndexDir() const { return IndexDirFor((root_ / "ws").string()); }
+
+  Result<IndexStats> Index(const std::string& model) {
+    PipelineOptions po;
+    po.sync = false;
+    po.config.embedder.provider = Provider::kStatic;
+    po.config.embedder.model = model;
+    ASSIGN_OR_RETURN(Pipeline p, OpenPipeline(IndexDir(), po));
+    IndexerOptions o;
+    o.workspace = (root_ / "ws").string();
+    o.index_dir = IndexDir();
+    o.content_hash = p.content_hash;
+    o.meta = {{"embedder", p.embedder_json}};
+    o.threads = 2;
+    Indexer indexer(o, p.processor, p.DerivedPointers());
+    return indexer.Run();
+  }
+
+  fs::path root_;
+  std::string model_;
+};
+
+TEST_F(SearcherTest, SemanticResultsAreCosineRankedAndFiltered) {
+  auto stats = Index(model_);
+  ASSERT_TRUE(stats.ok()) << stats.error().ToString();
+  auto searcher = Searcher::Open(IndexDir());
+  ASSERT_TRUE(searcher.ok()) << searcher.error().ToString();
+
+  SearchRequest req;
+  req.query = "parse a file";
+  req.mode = SearchMode::kSemantic;
+  req.min_score = -1.0;  // everything, to check the ordering
+  req.explain = true;
+  auto r = (*searcher)->Search(req);
+  ASSERT_TRUE(r.ok()) << r.error().ToString();
+  ASSERT_FALSE(r->results.empty());
+  for (size_t i = 0; i < r->results.size(); ++i) {
+    const SearchResult& res = r->results[i];
+    EXPECT_GE(res.score, -1.001);
+    EXPECT_LE(res.score, 1.001);
+    if (i > 0) {
+      EXPECT_LE(res.score, r->results[i - 1].score);
+    }
+    ASSERT_TRUE(res.explanation && res.explanation->cosine);
+    EXPECT_DOUBLE_EQ(*res.explanation->cosine, res.score);
+  }
+
+  req.path_prefix = "src/net";
+  r = (*searcher)->Search(req);
+  ASSERT_TRUE(r.ok());
+  ASSERT_FALSE(r->results.empty());
+  for (const SearchResult& res : r->results) EXPECT_EQ(res.file_path, "src/net/client.py");
+
+  req.path_prefix = "";
+  req.min_score = 1.5;  // above any cosine
+  r = (*searcher)->Search(req);
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r->results.empty());
+
+  std::string json = SearchResponseToJson(*(*searcher)->Search(SearchRequest{
+                                              "fetch url", SearchMode::kText, 5, {}, "", true}),
+                                          true);
+  auto j = nlohmann::json::parse(json);
+  ASSERT_FALSE(j["results"].empty());
+  EXPECT_EQ(j["results"][0]["file_path"], "src/net/client.py");
+  EXPECT_TRUE(j["results"][0].contains("debug"));
+  EXPECT_TRUE(j.contains("took_ms"));
+}
+
+TEST_F(SearcherTest, ModelChangeRebuildsVectorsWithoutReparsing) {
+  ASSERT_TRUE(Index(model_).ok());
+  std::string other = (root_ / "model2").string();
+  fs::create_directories(other);
+  testing::TinyStaticModel m;
+  m.seed = 7;
+  m.dim = 24;
+  ASSERT_TRUE(testing::WriteTinyStaticModel(other, m).ok());
+  auto stats = Index(other);
+  ASSERT_TRUE(stats.ok()) << stats.error().ToString();
+  EXPECT_EQ(stats->files_parsed, 0u);
+  ASSERT_EQ(stats->derived_rebuilt.size(), 1u);
+  EXPECT_EQ(stats->derived_rebuilt[0], "vector index");
+  auto searcher = Searcher::Open(IndexDir());
+  ASSERT_TRUE(searcher.ok());
+  SearchRequest req;
+  req.query = "format bytes for display";
+  req.mode = SearchMode::kSemantic;
+  req.min_score = -1.0;
+  auto r = (*searcher)->Search(req);
+  ASSERT_TRUE(r.ok()) << r.error().ToString();
+  EXPECT_FALSE(r->results.empty());
+}
+
+TEST_F(SearcherTest, NoEmbeddingsMeansClearSemanticError) {
+  PipelineOptions po;
+  po.sync = false;
+  po.config.embeddings = false;
+  auto p = OpenPipeline(IndexDir(), po);
+  ASSERT_TRUE(p.ok());
+  IndexerOptions o;
+  o.workspace = (root_ / "ws").string();
+  o.index_dir = IndexDir();
+  o.content_hash = p->content_hash;
+  o.meta = {{"embedder", p->embedder_json}};
+  Indexer indexer(o, p->processor, p->DerivedPointers());
+  ASSERT_TRUE(indexer.Run().ok());
+  auto searcher = Searcher::Open(IndexDir());
+  ASSERT_TRUE(searcher.ok());
+  SearchRequest req;
+  req.query = "parse";
+  req.mode = SearchMode::kSemantic;
+  auto r = (*searcher)->Search(req);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), Code::kFailedPrecondition);
+  req.mode = SearchMode::kText;
+  EXPECT_TRUE((*searcher)->Search(req).ok());
+}
+
+}  // namespace
+}  // namespace codeindex
