@@ -5,7 +5,6 @@
 namespace codeindex::cli {
 
 Status RunWatch(const WatchArgs&, std::ostream&) { return Status::NotImplemented("watch"); }
-Status RunServe(const ServeArgs&, std::ostream&) { return Status::NotImplemented("serve"); }
 Status RunEval(const EvalArgs&, std::ostream&) { return Status::NotImplemented("eval"); }
 
 }  // namespace codeindex::cli

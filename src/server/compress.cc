@@ -1,18 +1,21 @@
 #include "server/compress.h"
 
-#include <zlib.h>
-#include <zstd.h>
-
 #include <cctype>
 #include <cstdlib>
+
+#include <zlib.h>
+#include <zstd.h>
 
 namespace codeindex {
 
 std::string_view ContentCodingName(ContentCoding c) {
   switch (c) {
-    case ContentCoding::kGzip: return "gzip";
-    case ContentCoding::kZstd: return "zstd";
-    case ContentCoding::kIdentity: return "identity";
+    case ContentCoding::kGzip:
+      return "gzip";
+    case ContentCoding::kZstd:
+      return "zstd";
+    case ContentCoding::kIdentity:
+      return "identity";
   }
   return "identity";
 }

@@ -4,10 +4,10 @@
 #ifndef CODEINDEX_SERVER_LOG_H_
 #define CODEINDEX_SERVER_LOG_H_
 
-#include <unistd.h>
-
 #include <string>
 #include <string_view>
+
+#include <unistd.h>
 
 namespace codeindex {
 

@@ -1,11 +1,11 @@
 #include "server/request.h"
 
+#include <charconv>
+#include <cmath>
+#include <vector>
+
 #include <limits.h>
 #include <stdlib.h>
-
-#include <cmath>
-#include <charconv>
-#include <vector>
 
 #include "base/hash.h"
 
@@ -100,8 +100,8 @@ Result<SearchRequest> SearchRequestFromJson(const nlohmann::json& j,
   if (q == j.end() || !q->is_string()) return FieldError("query", "a string");
   req.query = q->get<std::string>();
   if (req.query.empty() || req.query.size() > kMaxQueryBytes) {
-    return FieldError("query", "a non-empty string of at most " + std::to_string(kMaxQueryBytes) +
-                                   " bytes");
+    return FieldError("query",
+                      "a non-empty string of at most " + std::to_string(kMaxQueryBytes) + " bytes");
   }
   if (auto m = j.find("mode"); m != j.end() && !m->is_null()) {
     if (!m->is_string()) return FieldError("mode", "one of \"semantic\", \"text\", \"hybrid\"");

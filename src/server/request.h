@@ -8,9 +8,10 @@
 #define CODEINDEX_SERVER_REQUEST_H_
 
 #include <map>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+
+#include <nlohmann/json.hpp>
 
 #include "base/status.h"
 #include "search/searcher.h"

@@ -19,10 +19,11 @@
 #define CODEINDEX_SERVER_SHAPES_H_
 
 #include <cstdint>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "base/status.h"
 #include "parse/symbols.h"

@@ -19,7 +19,7 @@ namespace codeindex {
 inline constexpr size_t kLatencyWindow = 4096;
 
 struct LatencySummary {
-  uint64_t count = 0;   // searches in the window
+  uint64_t count = 0;  // searches in the window
   double p50_ms = 0;
   double p90_ms = 0;
   double p99_ms = 0;

@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include "index/config.h"
 #include "server/log.h"
 #include "server/shapes.h"
 
@@ -9,10 +10,14 @@ namespace codeindex {
 
 std::string_view PhaseName(IndexProgress::Phase phase) {
   switch (phase) {
-    case IndexProgress::Phase::kRecovering: return "recovering";
-    case IndexProgress::Phase::kScanning: return "scanning";
-    case IndexProgress::Phase::kIndexing: return "indexing";
-    case IndexProgress::Phase::kDone: return "done";
+    case IndexProgress::Phase::kRecovering:
+      return "recovering";
+    case IndexProgress::Phase::kScanning:
+      return "scanning";
+    case IndexProgress::Phase::kIndexing:
+      return "indexing";
+    case IndexProgress::Phase::kDone:
+      return "done";
   }
   return "indexing";
 }
@@ -48,8 +53,10 @@ Result<std::unique_ptr<BackgroundIndexer>> BackgroundIndexer::Start(
   Result<IndexStatus> before = ReadIndexStatus(options.workspace);
   ASSIGN_OR_RETURN(auto lock, WriterLock::Acquire(options.index_dir, /*wait=*/false));
   if (!options.open_pipeline) {
-    options.open_pipeline = [](const std::string& dir) {
-      return OpenPipeline(dir, PipelineOptions{});
+    options.open_pipeline = [](const std::string& dir) -> Result<Pipeline> {
+      PipelineOptions po;
+      ASSIGN_OR_RETURN(po.config, LoadConfig(dir));
+      return OpenPipeline(dir, po);
     };
   }
   std::unique_ptr<BackgroundIndexer> b(
@@ -157,6 +164,9 @@ void BackgroundIndexer::RunOnce() {
   o.content_hash = pipeline->content_hash;
   o.threads = options_.threads;
   o.cancel = &cancel_;
+  o.meta = {{"embedder", pipeline->embedder_json},
+            {"model", pipeline->embedder ? pipeline->embedder->model_id() : ""}};
+  if (!pipeline->embedder_warning.empty()) LogLine(pipeline->embedder_warning);
   IndexProgress last;
   o.progress = [this, &last](const IndexProgress& p) {
     last = p;
@@ -167,6 +177,9 @@ void BackgroundIndexer::RunOnce() {
   if (last.phase != IndexProgress::Phase::kDone) {
     PublishProgress(last, /*force=*/true);
   }
+  struct Final {
+    std::string state, message, extra;
+  } final_state;
   if (stats.ok()) {
     for (const Status& e : stats->errors) LogLine(e.ToString());
     {
@@ -175,17 +188,14 @@ void BackgroundIndexer::RunOnce() {
       snap_.last_files_parsed = stats->files_parsed;
       snap_.last_files_removed = stats->files_removed;
     }
-    nlohmann::json run = {{"files", stats->files_scanned},
-                          {"parsed", stats->files_parsed},
-                          {"unchanged", stats->files_unchanged},
-                          {"removed", stats->files_removed},
-                          {"failed", stats->files_failed},
-                          {"blocks_added", stats->blocks_added},
-                          {"rebuilt", stats->rebuilt},
-                          {"seconds", stats->seconds}};
-    SetState("Indexed", "Index up to date", Dump(run));
+    nlohmann::json run = {
+        {"files", stats->files_scanned},       {"parsed", stats->files_parsed},
+        {"unchanged", stats->files_unchanged}, {"removed", stats->files_removed},
+        {"failed", stats->files_failed},       {"blocks_added", stats->blocks_added},
+        {"rebuilt", stats->rebuilt},           {"seconds", stats->seconds}};
+    final_state = {"Indexed", "Index up to date", Dump(run)};
   } else if (stats.error().code() == Code::kCancelled) {
-    SetState("Standby", "Indexing was interrupted");
+    final_state = {"Standby", "Indexing was interrupted", ""};
   } else {
     LogLine("indexing failed: " + stats.error().ToString());
     // The indexer leaves "Indexing" in the catalog when it fails; say what happened, as the
@@ -194,9 +204,11 @@ void BackgroundIndexer::RunOnce() {
       (void)(*c)->SetMeta(kMetaState, "Error");
       (void)(*c)->SetMeta(kMetaStateMessage, stats.error().ToString());
     }
-    SetState("Error", stats.error().ToString());
+    final_state = {"Error", stats.error().ToString(), ""};
   }
+  // Searchers reopen first, so that a client told "Indexed" finds the new content.
   if (options_.on_run_finished) options_.on_run_finished();
+  SetState(final_state.state, final_state.message, final_state.extra);
 }
 
 }  // namespace codeindex

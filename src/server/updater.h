@@ -88,7 +88,7 @@ struct BackgroundIndexerOptions {
   std::string workspace;  // REQUIRES: an existing directory
   std::string index_dir;
   // Opens the pipeline for one run (called with the WriterLock held). Default:
-  // OpenPipeline(index_dir, PipelineOptions{}).
+  // OpenPipeline(index_dir) with the workspace's config.toml (index/config.h).
   std::function<Result<Pipeline>(const std::string& index_dir)> open_pipeline;
   // Run once at start, so that a server always serves a current index.
   bool update_on_start = true;
@@ -128,10 +128,10 @@ class BackgroundIndexer final : public IndexUpdater {
 
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  bool requested_ = false;  // GUARDED_BY(mu_)
-  bool stopping_ = false;   // GUARDED_BY(mu_)
-  UpdaterSnapshot snap_;    // GUARDED_BY(mu_)
-  std::chrono::steady_clock::time_point last_progress_;  // indexing thread only
+  bool requested_ = false;                                         // GUARDED_BY(mu_)
+  bool stopping_ = false;                                          // GUARDED_BY(mu_)
+  UpdaterSnapshot snap_;                                           // GUARDED_BY(mu_)
+  std::chrono::steady_clock::time_point last_progress_;            // indexing thread only
   IndexProgress::Phase last_phase_ = IndexProgress::Phase::kDone;  // indexing thread only
   std::thread thread_;
 };
