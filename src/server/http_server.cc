@@ -38,7 +38,7 @@ class Session;
 class HttpServer::Impl {
  public:
   Impl(Service* service, HttpServerOptions options)
-      : service_(service), options_(std::move(options)), ioc_(Threads()), acceptor_(ioc_) {}
+      : service_(service), options_(std::move(options)), ioc_(Threads()), acceptor_(net::make_strand(ioc_)) {}
   ~Impl() { Stop(std::chrono::milliseconds(0)); }
 
   int Threads() const {
@@ -58,6 +58,8 @@ class HttpServer::Impl {
     // The kernel's limit (somaxconn, 4096 on Debian 12): 1000 clients connecting at once are
     // all queued instead of retrying SYNs.
     if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
+    // Non-blocking, so that each wake-up drains the backlog (see DoAccept).
+    if (!ec) acceptor_.non_blocking(true, ec);
     if (ec) return Status::IOError("cannot listen on " + where + ": " + ec.message());
     port_ = acceptor_.local_endpoint().port();
     return Status::OK();
@@ -81,6 +83,7 @@ class HttpServer::Impl {
   }
 
   void DoAccept();
+  void Accepted(tcp::socket socket);
   void Stop(std::chrono::milliseconds grace);
 
   void Register(const std::shared_ptr<Session>& s);
@@ -403,18 +406,32 @@ void HttpServer::Impl::DoAccept() {
       return DoAccept();
     }
     if (stopping_.load()) return;
-    error_code ignored;
-    socket.set_option(tcp::no_delay(true), ignored);
-    if (service_->stats().connections.load() >= static_cast<int64_t>(options_.max_connections)) {
-      service_->stats().RecordRejected();
-      socket.close(ignored);
-    } else {
-      auto s = std::make_shared<Session>(std::move(socket), this);
-      Register(s);
-      s->Start();
+    Accepted(std::move(socket));
+    // Take every connection already waiting (up to a bound), instead of one per trip through
+    // the handler queue: when 1000 clients connect at once, the last is accepted in
+    // milliseconds rather than after ~1000 rounds of requests.
+    for (int i = 0; i < 256; ++i) {
+      tcp::socket more(net::make_strand(ioc_));
+      error_code again;
+      acceptor_.accept(more, again);
+      if (again) break;
+      Accepted(std::move(more));
     }
     DoAccept();
   });
+}
+
+void HttpServer::Impl::Accepted(tcp::socket socket) {
+  error_code ignored;
+  socket.set_option(tcp::no_delay(true), ignored);
+  if (service_->stats().connections.load() >= static_cast<int64_t>(options_.max_connections)) {
+    service_->stats().RecordRejected();
+    socket.close(ignored);
+    return;
+  }
+  auto s = std::make_shared<Session>(std::move(socket), this);
+  Register(s);
+  s->Start();
 }
 
 void HttpServer::Impl::Register(const std::shared_ptr<Session>& s) {
