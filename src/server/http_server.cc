@@ -38,7 +38,10 @@ class Session;
 class HttpServer::Impl {
  public:
   Impl(Service* service, HttpServerOptions options)
-      : service_(service), options_(std::move(options)), ioc_(Threads()), acceptor_(net::make_strand(ioc_)) {}
+      : service_(service),
+        options_(std::move(options)),
+        ioc_(Threads()),
+        acceptor_(net::make_strand(ioc_)) {}
   ~Impl() { Stop(std::chrono::milliseconds(0)); }
 
   int Threads() const {
