@@ -11,6 +11,7 @@
 #include <boost/beast/http.hpp>
 #include <gtest/gtest.h>
 
+#include "embed/testing.h"
 #include "server/compress.h"
 
 namespace codeindex {
@@ -75,7 +76,12 @@ class HttpServerTest : public ::testing::Test {
     auto& r = *root_;
     std::filesystem::create_directories(r / ".codeindex");
     std::filesystem::create_directories(r / "src");
-    std::ofstream(r / ".codeindex/config.toml") << "[embedding]\nprovider = \"none\"\n";
+    // The tiny static test model: semantic search works, offline and deterministic.
+    std::filesystem::create_directories(ModelDir());
+    auto table = testing::WriteTinyStaticModel(ModelDir(), testing::TinyStaticModel{});
+    ASSERT_TRUE(table.ok()) << table.error().ToString();
+    std::ofstream(r / ".codeindex/config.toml")
+        << "[embedding]\nprovider = \"static\"\nmodel = \"" << ModelDir() << "\"\n";
     std::ofstream(r / "src/geometry.py") << "import math\n\n\nclass Circle:\n    def area(self):\n "
                                             "       return math.pi * self.r ** 2\n";
     std::ofstream big(r / "src/big.py");
@@ -85,7 +91,10 @@ class HttpServerTest : public ::testing::Test {
     }
     big.close();
   }
+  // Outside the workspace, so that its files are not indexed.
+  static std::string ModelDir() { return root_->string() + "_model"; }
   static void TearDownTestSuite() {
+    std::filesystem::remove_all(ModelDir());
     std::filesystem::remove_all(*root_);
     delete root_;
   }
@@ -150,6 +159,41 @@ TEST_F(HttpServerTest, SearchAnswersTheContractShape) {
   json big = a.Json();
   EXPECT_GE(big["results"].size(), 1u);
   for (const json& r : big["results"]) EXPECT_EQ(r["file_path"], "src/big.py");
+}
+
+TEST_F(HttpServerTest, SemanticModeIsTheDefaultAndUsesTheIndexModel) {
+  Client c(http_->port());
+  Answer a = c.Send(http::verb::post, "/v1/search",
+                    R"({"query": "circle area", "min_score": -1, "limit": 5, "explain": true})");
+  ASSERT_EQ(a.status, 200) << a.body;
+  json j = a.Json();
+  ASSERT_GE(j["results"].size(), 1u);
+  double previous = 2;
+  for (const json& r : j["results"]) {
+    double score = r["score"];
+    EXPECT_LE(score, 1.001);
+    EXPECT_GE(score, -1.001);
+    EXPECT_LE(score, previous);  // cosine-ranked
+    previous = score;
+  }
+  EXPECT_NE(a.body.find("cosine"), std::string::npos) << a.body;  // semantic explanation
+}
+
+TEST_F(HttpServerTest, SlowAndSilentClientsDoNotHoldWorkers) {
+  // Two I/O threads; forty connections that never finish their request.
+  std::vector<std::unique_ptr<Client>> stalled;
+  for (int i = 0; i < 20; ++i) {
+    stalled.push_back(std::make_unique<Client>(http_->port()));
+    net::write(stalled.back()->socket(),
+               net::buffer(std::string("POST /v1/search HTTP/1.1\r\nHost: x\r\n"
+                                       "Content-Length: 100\r\n\r\n{\"query\"")));
+    stalled.push_back(std::make_unique<Client>(http_->port()));  // sends nothing at all
+  }
+  Client c(http_->port());
+  Answer a = c.Send(http::verb::post, "/v1/search", R"({"query": "circle", "mode": "text"})");
+  EXPECT_EQ(a.status, 200) << a.body;
+  json st = json::parse(service_->IndexStatusReply().body);
+  EXPECT_GE(st["server"]["connections"].get<int>(), 41);
 }
 
 TEST_F(HttpServerTest, BadRequestsAreRefusedAndTheServerKeepsServing) {
