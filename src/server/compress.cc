@@ -134,6 +134,10 @@ Result<std::string> GzipDecompress(std::string_view data) {
       return Status::InvalidArgument("corrupt gzip data");
     }
     out.append(buf, sizeof buf - zs.avail_out);
+    if (out.size() > kMaxDecompressedBytes) {
+      inflateEnd(&zs);
+      return Status::InvalidArgument("gzip data too large");
+    }
   } while (rc != Z_STREAM_END && (zs.avail_in > 0 || zs.avail_out == 0));
   inflateEnd(&zs);
   if (rc != Z_STREAM_END) return Status::InvalidArgument("truncated gzip data");
@@ -142,9 +146,10 @@ Result<std::string> GzipDecompress(std::string_view data) {
 
 Result<std::string> ZstdDecompress(std::string_view data) {
   unsigned long long size = ZSTD_getFrameContentSize(data.data(), data.size());
-  if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > (1ull << 32)) {
+  if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN) {
     return Status::InvalidArgument("corrupt zstd data");
   }
+  if (size > kMaxDecompressedBytes) return Status::InvalidArgument("zstd data too large");
   std::string out;
   out.resize(size);
   size_t n = ZSTD_decompress(out.data(), out.size(), data.data(), data.size());

@@ -40,7 +40,9 @@ Result<std::string> GzipCompress(std::string_view data, int level = kGzipLevel);
 // One zstd frame (RFC 8878) with the content size in its header.
 Result<std::string> ZstdCompress(std::string_view data, int level = kZstdLevel);
 
-// Decoders, for tests and for clients written in C++. kInvalidArgument on corrupt input.
+// Decoders, for tests and for clients written in C++. kInvalidArgument on corrupt input, or
+// when the result would exceed kMaxDecompressedBytes (a small frame may claim gigabytes).
+inline constexpr size_t kMaxDecompressedBytes = 256u << 20;
 Result<std::string> GzipDecompress(std::string_view data);
 Result<std::string> ZstdDecompress(std::string_view data);
 
