@@ -96,6 +96,9 @@ class HttpServer::Impl {
   std::mutex sessions_mu_;
   std::condition_variable sessions_cv_;
   std::map<Session*, std::weak_ptr<Session>> sessions_;  // GUARDED_BY(sessions_mu_)
+  // Event-bus subscriptions of SSE sessions, removed at Stop() before the io_context (which
+  // their sinks post to) goes away.
+  std::set<uint64_t> subscriptions_;  // GUARDED_BY(sessions_mu_)
 
   Service* service_;
   HttpServerOptions options_;
@@ -116,7 +119,11 @@ class Session : public std::enable_shared_from_this<Session> {
       : stream_(std::move(socket)), server_(server) {}
 
   ~Session() {
-    if (subscription_) server_->service_->events().Unsubscribe(subscription_);
+    if (subscription_) {
+      server_->service_->events().Unsubscribe(subscription_);
+      std::lock_guard lock(server_->sessions_mu_);
+      server_->subscriptions_.erase(subscription_);
+    }
     if (sse_) server_->service_->stats().sse_clients.fetch_sub(1);
     server_->service_->stats().connections.fetch_sub(1);
     server_->Unregister(this);
@@ -332,6 +339,10 @@ class Session : public std::enable_shared_from_this<Session> {
             if (auto self = weak.lock()) self->Enqueue(FormatSse(*e));
           });
         });
+    {
+      std::lock_guard lock(server_->sessions_mu_);
+      server_->subscriptions_.insert(subscription_);
+    }
     // Notice the client going away: it sends nothing more, so any read completion ends it.
     stream_.socket().async_read_some(
         net::buffer(sink_), [self = shared_from_this()](error_code, size_t) { self->Close(); });
@@ -374,6 +385,8 @@ class Session : public std::enable_shared_from_this<Session> {
     closed_ = true;
     if (subscription_) {
       server_->service_->events().Unsubscribe(subscription_);
+      std::lock_guard lock(server_->sessions_mu_);
+      server_->subscriptions_.erase(subscription_);
       subscription_ = 0;
     }
     if (heartbeat_) heartbeat_->cancel();
@@ -474,6 +487,12 @@ void HttpServer::Impl::Stop(std::chrono::milliseconds grace) {
   for (std::thread& t : threads_) {
     if (t.joinable()) t.join();
   }
+  std::set<uint64_t> subs;
+  {
+    std::lock_guard lock(sessions_mu_);
+    subs.swap(subscriptions_);
+  }
+  for (uint64_t id : subs) service_->events().Unsubscribe(id);
 }
 
 Result<std::unique_ptr<HttpServer>> HttpServer::Start(Service* service, HttpServerOptions options) {
