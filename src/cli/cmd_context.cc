@@ -4,12 +4,11 @@
 #include <filesystem>
 #include <system_error>
 
-#include <nlohmann/json.hpp>
-
 #include "base/file.h"
 #include "cli/commands.h"
 #include "parse/parser.h"
 #include "parse/symbols.h"
+#include "server/shapes.h"
 
 namespace codeindex::cli {
 
@@ -41,23 +40,7 @@ Status RunContext(const ContextArgs& args, std::ostream& out) {
   ASSIGN_OR_RETURN(MappedFile mapped, MappedFile::Open(file));
   ASSIGN_OR_RETURN(Context ctx, ExtractContext(file, mapped.data(), start, end));
   if (args.json) {
-    nlohmann::ordered_json j;
-    j["file_path"] = file;
-    j["start_line"] = ctx.start_line;
-    j["end_line"] = ctx.end_line;
-    j["content"] = ctx.content;
-    j["enclosing"] = nlohmann::ordered_json::array();
-    for (const Symbol& s : ctx.enclosing) {
-      j["enclosing"].push_back({{"name", s.name},
-                                {"kind", s.kind},
-                                {"start_line", s.start_line},
-                                {"end_line", s.end_line},
-                                {"signature", s.signature}});
-    }
-    j["imports"] = nlohmann::ordered_json::array();
-    for (const Import& i : ctx.imports)
-      j["imports"].push_back({{"text", i.text}, {"line", i.line}});
-    out << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    out << Dump(ContextJson(file, ctx)) << "\n";
     return Status::OK();
   }
   for (const Import& i : ctx.imports) out << i.line << "  " << i.text << "\n";

@@ -2,12 +2,11 @@
 #include <filesystem>
 #include <system_error>
 
-#include <nlohmann/json.hpp>
-
 #include "base/file.h"
 #include "cli/commands.h"
 #include "parse/parser.h"
 #include "parse/symbols.h"
+#include "server/shapes.h"
 
 namespace codeindex::cli {
 
@@ -32,22 +31,7 @@ Status RunSymbols(const FileArgs& args, std::ostream& out) {
   ASSIGN_OR_RETURN(MappedFile file, OpenWithGrammar(args.file));
   ASSIGN_OR_RETURN(FileSymbols fs, ExtractSymbols(args.file, file.data()));
   if (args.json) {
-    nlohmann::ordered_json j;
-    j["file_path"] = args.file;
-    j["language"] = fs.language;
-    j["symbols"] = nlohmann::ordered_json::array();
-    for (const Symbol& s : fs.symbols) {
-      nlohmann::ordered_json js;
-      js["name"] = s.name;
-      js["kind"] = s.kind;
-      js["start_line"] = s.start_line;
-      js["end_line"] = s.end_line;
-      if (!s.scope.empty()) js["scope"] = s.scope;
-      j["symbols"].push_back(std::move(js));
-    }
-    j["imports"] = nlohmann::ordered_json::array();
-    for (const Import& i : fs.imports) j["imports"].push_back({{"text", i.text}, {"line", i.line}});
-    out << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    out << Dump(SymbolsJson(args.file, fs)) << "\n";
     return Status::OK();
   }
   for (const Import& i : fs.imports) {

@@ -1,0 +1,283 @@
+#include "server/service.h"
+
+#include <chrono>
+
+#include <limits.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include "base/file.h"
+#include "index/index_dir.h"
+#include "parse/parser.h"
+#include "parse/symbols.h"
+#include "server/log.h"
+#include "server/request.h"
+#include "server/shapes.h"
+
+namespace codeindex {
+
+int ReplyStatusFor(const Status& s) {
+  switch (s.code()) {
+    case Code::kOk:
+      return 200;
+    case Code::kInvalidArgument:
+      return 400;
+    case Code::kNotFound:
+      return 404;
+    case Code::kFailedPrecondition:
+    case Code::kUnavailable:
+    case Code::kCancelled:
+      return 503;
+    case Code::kUsage:
+      return 501;  // Status::NotImplemented
+    default:
+      return 500;
+  }
+}
+
+Reply ErrorReply(int status, std::string_view message) {
+  nlohmann::json j = {{"error", message}};
+  return Reply{status, Dump(j)};
+}
+
+Reply ErrorReply(const Status& s) { return ErrorReply(ReplyStatusFor(s), s.message()); }
+
+Result<std::unique_ptr<Service>> Service::Start(ServiceOptions options) {
+  char buf[PATH_MAX];
+  if (::realpath(options.workspace.c_str(), buf) == nullptr) {
+    return Status::NotFound("workspace " + options.workspace + " does not exist");
+  }
+  struct stat st;
+  if (::stat(buf, &st) != 0 || !S_ISDIR(st.st_mode)) {
+    return Status::InvalidArgument(options.workspace + " is not a directory");
+  }
+  std::unique_ptr<Service> s(new Service(std::move(options)));
+  s->root_ = buf;
+  s->index_dir_ = IndexDirFor(s->root_);
+  ASSIGN_OR_RETURN(s->config_, LoadConfig(s->index_dir_));
+  s->ReopenSearcher();
+  if (s->options_.run_indexer) {
+    BackgroundIndexerOptions bo;
+    bo.workspace = s->root_;
+    bo.index_dir = s->index_dir_;
+    bo.update_on_start = s->options_.update_on_start;
+    bo.threads = s->options_.index_threads;
+    bo.on_run_finished = [p = s.get()] { p->ReopenSearcher(); };
+    auto updater = BackgroundIndexer::Start(std::move(bo), &s->events_);
+    if (updater.ok()) {
+      s->updater_ = std::move(updater).value();
+    } else {
+      // Another process (`codeindex index`, another server) writes the index: serve what is
+      // there; searches still see its snapshots.
+      s->read_only_reason_ = updater.error().message();
+      LogLine("serving read-only: " + s->read_only_reason_);
+    }
+  }
+  return s;
+}
+
+Service::Service(ServiceOptions options) : options_(std::move(options)) {}
+
+Service::~Service() { Stop(); }
+
+void Service::Stop() {
+  if (updater_) updater_->Stop();
+}
+
+void Service::ReopenSearcher() {
+  Result<std::unique_ptr<Searcher>> opened = Searcher::Open(index_dir_);
+  std::shared_ptr<const Searcher> next;
+  if (opened.ok()) next = std::move(opened).value();
+  std::lock_guard lock(searcher_mu_);
+  searcher_ = std::move(next);
+}
+
+std::shared_ptr<const Searcher> Service::CurrentSearcher(Status* error) {
+  {
+    std::lock_guard lock(searcher_mu_);
+    if (searcher_) return searcher_;
+  }
+  // No index when we started (or it was unreadable): maybe there is one now.
+  Result<std::unique_ptr<Searcher>> opened = Searcher::Open(index_dir_);
+  if (!opened.ok()) {
+    *error = Status::FailedPrecondition(opened.error().message());
+    return nullptr;
+  }
+  std::lock_guard lock(searcher_mu_);
+  if (!searcher_) searcher_ = std::move(opened).value();
+  return searcher_;
+}
+
+Reply Service::Search(std::string_view body) {
+  Result<nlohmann::json> j = ParseJson(body);
+  if (!j.ok()) {
+    stats_.RecordSearch(0, false);
+    return ErrorReply(j.error());
+  }
+  return SearchArgs(*j);
+}
+
+Reply Service::SearchArgs(const nlohmann::json& args) {
+  auto start = std::chrono::steady_clock::now();
+  auto finish = [&](Reply r) {
+    double ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    stats_.RecordSearch(ms, r.status == 200);
+    return r;
+  };
+  SearchRequest defaults;
+  Result<SearchMode> default_mode = ParseSearchMode(config_.search.mode);
+  defaults.mode = default_mode.ok() ? *default_mode : SearchMode::kHybrid;
+  defaults.limit = static_cast<size_t>(config_.search.max_results);
+  Result<SearchRequest> parsed = SearchRequestFromJson(args, defaults);
+  if (!parsed.ok()) return finish(ErrorReply(parsed.error()));
+  SearchRequest req = std::move(parsed).value();
+  const bool mode_given = args.contains("mode") && !args["mode"].is_null();
+  const bool min_score_given = req.min_score.has_value();
+  if (!min_score_given && req.mode == SearchMode::kSemantic) {
+    req.min_score = config_.search.min_score;
+  }
+  if (!req.path_prefix.empty()) {
+    PathCheck c = CheckWorkspacePathLexically(root_, req.path_prefix);
+    if (c.verdict == PathVerdict::kOutside) return finish(ErrorReply(403, c.error));
+    if (c.verdict != PathVerdict::kInside) return finish(ErrorReply(400, "'path': " + c.error));
+    req.path_prefix = c.relative;
+  }
+  Status error;
+  std::shared_ptr<const Searcher> searcher = CurrentSearcher(&error);
+  if (!searcher) return finish(ErrorReply(error));
+  Result<SearchResponse> found = searcher->Search(req);
+  if (!found.ok() && found.error().code() == Code::kFailedPrecondition && !mode_given &&
+      req.mode != SearchMode::kText) {
+    // As `codeindex search`: the default mode needs vectors this index does not have.
+    req.mode = SearchMode::kText;
+    if (!min_score_given) req.min_score.reset();
+    found = searcher->Search(req);
+  }
+  if (!found.ok()) return finish(ErrorReply(found.error()));
+  return finish(Reply{200, SearchResponseToJson(*found, req.explain)});
+}
+
+Result<std::string> Service::ReadWorkspaceFile(std::string_view file, std::string* relative) {
+  PathCheck c = ResolveWorkspacePath(root_, file);
+  if (c.verdict == PathVerdict::kOutside) return Status(Code::kInvalidArgument, "403:" + c.error);
+  if (c.verdict != PathVerdict::kInside) {
+    return Status::InvalidArgument("'file': " + c.error);
+  }
+  struct stat st;
+  if (::stat(c.full.c_str(), &st) != 0) return Status::NotFound(c.relative + ": no such file");
+  if (!S_ISREG(st.st_mode)) return Status::InvalidArgument(c.relative + ": not a regular file");
+  if (static_cast<uint64_t>(st.st_size) > options_.max_file_bytes) {
+    return Status::InvalidArgument(c.relative + ": larger than " +
+                                   std::to_string(options_.max_file_bytes) + " bytes");
+  }
+  ASSIGN_OR_RETURN(MappedFile mapped, MappedFile::Open(c.full));
+  *relative = c.relative;
+  return std::string(mapped.data());
+}
+
+namespace {
+
+// ReadWorkspaceFile marks "outside the workspace" with a "403:" prefix (kept internal).
+Reply FileErrorReply(const Status& s) {
+  if (s.code() == Code::kInvalidArgument && s.message().rfind("403:", 0) == 0) {
+    return ErrorReply(403, s.message().substr(4));
+  }
+  return ErrorReply(s);
+}
+
+}  // namespace
+
+Reply Service::Symbols(std::string_view file) {
+  std::string relative;
+  Result<std::string> content = ReadWorkspaceFile(file, &relative);
+  if (!content.ok()) return FileErrorReply(content.error());
+  if (LanguageNameForPath(relative).empty()) {
+    return ErrorReply(400, relative + ": no grammar for this file type, so no symbols");
+  }
+  Result<FileSymbols> fs = ExtractSymbols(relative, *content);
+  if (!fs.ok()) return ErrorReply(fs.error());
+  return Reply{200, Dump(SymbolsJson(relative, *fs))};
+}
+
+Reply Service::Context(std::string_view file, long long start, long long end) {
+  std::string relative;
+  Result<std::string> content = ReadWorkspaceFile(file, &relative);
+  if (!content.ok()) return FileErrorReply(content.error());
+  if (start < 1 || end < start || end > INT_MAX) {
+    return ErrorReply(400, "'start' and 'end' must satisfy 1 <= start <= end");
+  }
+  Result<codeindex::Context> ctx =
+      ExtractContext(relative, *content, static_cast<int>(start), static_cast<int>(end));
+  if (!ctx.ok()) return ErrorReply(ctx.error());
+  return Reply{200, Dump(ContextJson(relative, *ctx))};
+}
+
+Reply Service::FindSymbol(std::string_view name, size_t limit) {
+  if (name.empty() || name.size() > 1024) {
+    return ErrorReply(400, "'name' must be a non-empty string of at most 1024 bytes");
+  }
+  auto catalog = Catalog::Open(index_dir_, Catalog::Mode::kReadOnly);
+  if (!catalog.ok()) {
+    if (catalog.error().code() == Code::kNotFound) {
+      return ErrorReply(503, "no index yet for " + root_ + "; run `codeindex index`");
+    }
+    return ErrorReply(catalog.error());
+  }
+  Result<std::vector<SymbolRecord>> found = (*catalog)->FindSymbols(name, limit);
+  if (!found.ok()) return ErrorReply(found.error());
+  return Reply{200, Dump(FoundSymbolsJson(name, *found))};
+}
+
+Reply Service::IndexStatusReply() {
+  Result<IndexStatus> st = ReadIndexStatus(root_);
+  if (!st.ok()) return ErrorReply(st.error());
+  OrderedJson j = IndexStatusJson(*st);
+  if (updater_) {
+    UpdaterSnapshot u = updater_->Snapshot();
+    if (u.running || u.state == "Error") {
+      j["state"] = u.state;
+      j["message"] = u.message;
+    }
+    OrderedJson p;
+    p["running"] = u.running;
+    p["phase"] = PhaseName(u.progress.phase);
+    p["files_done"] = u.progress.files_done;
+    p["files_total"] = u.progress.files_total;
+    p["blocks"] = u.progress.blocks;
+    p["runs"] = u.runs;
+    p["last_run_seconds"] = u.last_run_seconds;
+    j["progress"] = std::move(p);
+  }
+  LatencySummary lat = stats_.Latency();
+  OrderedJson s;
+  s["uptime_seconds"] = stats_.uptime_seconds();
+  s["requests"] = stats_.requests();
+  s["searches"] = stats_.searches();
+  s["search_errors"] = stats_.search_errors();
+  s["client_errors"] = stats_.client_errors();
+  s["server_errors"] = stats_.server_errors();
+  s["connections"] = stats_.connections.load();
+  s["sse_clients"] = stats_.sse_clients.load();
+  s["search_p50_ms"] = lat.p50_ms;
+  s["search_p99_ms"] = lat.p99_ms;
+  s["read_only"] = updater_ == nullptr;
+  if (!read_only_reason_.empty()) s["read_only_reason"] = read_only_reason_;
+  j["server"] = std::move(s);
+  return Reply{200, Dump(j)};
+}
+
+Reply Service::Reindex() {
+  if (!updater_) {
+    return ErrorReply(503, read_only_reason_.empty()
+                               ? "this server does not index"
+                               : "this server cannot index: " + read_only_reason_);
+  }
+  bool started = updater_->RequestUpdate();
+  OrderedJson j;
+  j["started"] = started;
+  j["queued"] = !started;
+  return Reply{202, Dump(j)};
+}
+
+}  // namespace codeindex

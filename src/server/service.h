@@ -1,0 +1,110 @@
+// The transport-independent core of `codeindex serve`: every operation of the HTTP API and
+// of the MCP tools, answering a Reply (HTTP status + JSON body). The HTTP server
+// (http_server.h) and the MCP server (mcp_server.h) are thin adapters over it, so that both
+// give the same answers and the same errors.
+//
+// Searches go through the same Searcher (search/searcher.h) as `codeindex search`, with the
+// workspace's config.toml defaults. The Searcher is shared by all requests and replaced
+// (under a short lock, readers keep the old one until they finish) after every index run, so
+// a search always sees one consistent snapshot of the index while the updater writes the next.
+//
+// Errors: every reply is JSON. Failures are {"error": "..."} with 400 (bad request), 403 (path
+// outside the workspace), 404 (no such file), 501 (mode not implemented yet: hybrid),
+// 503 (no index yet / semantic search unavailable), 500 (internal).
+//
+// Thread safety: every method is thread-safe.
+#ifndef CODEINDEX_SERVER_SERVICE_H_
+#define CODEINDEX_SERVER_SERVICE_H_
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "base/status.h"
+#include "index/config.h"
+#include "search/searcher.h"
+#include "server/events.h"
+#include "server/stats.h"
+#include "server/updater.h"
+
+namespace codeindex {
+
+struct Reply {
+  int status = 200;
+  std::string body;  // JSON text
+};
+
+// Maps a Status onto the server's HTTP status (differs from base/status.h HttpStatusFor where
+// the API says more: no index yet is 503, not implemented 501): invalid argument 400, not found
+// 404, failed precondition / unavailable / cancelled 503, not implemented (kUsage) 501, others 500.
+int ReplyStatusFor(const Status& s);
+// {"error": message} with the status ReplyStatusFor(s).
+Reply ErrorReply(const Status& s);
+Reply ErrorReply(int status, std::string_view message);
+
+struct ServiceOptions {
+  std::string workspace;  // REQUIRES: an existing directory
+  // Run the background indexer (index once at start, again on POST /v1/index). When another
+  // process holds the index's writer lock, the service serves read-only and says so.
+  bool run_indexer = true;
+  bool update_on_start = true;
+  int index_threads = 0;  // 0 = one per core
+  // Largest file `symbols` / `context` will read. Default 16 MiB: larger files are not
+  // source code a client wants in one answer (the scanner skips files over 1 MiB anyway).
+  uint64_t max_file_bytes = 16u << 20;
+};
+
+class Service {
+ public:
+  static Result<std::unique_ptr<Service>> Start(ServiceOptions options);
+  ~Service();
+  Service(const Service&) = delete;
+  Service& operator=(const Service&) = delete;
+
+  // POST /v1/search body (JSON text).
+  Reply Search(std::string_view body);
+  // The same from parsed arguments (MCP codebase_search). `args` as the HTTP body.
+  Reply SearchArgs(const nlohmann::json& args);
+  // GET /v1/symbols?file=PATH
+  Reply Symbols(std::string_view file);
+  // GET /v1/context?file=PATH&start=N&end=M (start/end as given in the query, validated).
+  Reply Context(std::string_view file, long long start, long long end);
+  // Symbols named `name` in the index (MCP find_symbol).
+  Reply FindSymbol(std::string_view name, size_t limit);
+  // GET /v1/status
+  Reply IndexStatusReply();
+  // POST /v1/index
+  Reply Reindex();
+
+  EventBus& events() { return events_; }
+  ServerStats& stats() { return stats_; }
+  const std::string& workspace() const { return root_; }
+
+  // Stops the indexer at its next batch boundary (the index stays consistent). Idempotent.
+  void Stop();
+
+ private:
+  explicit Service(ServiceOptions options);
+  std::shared_ptr<const Searcher> CurrentSearcher(Status* error);
+  void ReopenSearcher();
+  Result<std::string> ReadWorkspaceFile(std::string_view file, std::string* relative);
+
+  ServiceOptions options_;
+  std::string root_;  // canonical absolute workspace path
+  std::string index_dir_;
+  WorkspaceConfig config_;
+  EventBus events_;
+  ServerStats stats_;
+  std::unique_ptr<IndexUpdater> updater_;
+  std::string read_only_reason_;  // why there is no updater
+
+  std::mutex searcher_mu_;
+  std::shared_ptr<const Searcher> searcher_;  // GUARDED_BY(searcher_mu_)
+};
+
+}  // namespace codeindex
+
+#endif  // CODEINDEX_SERVER_SERVICE_H_
