@@ -233,7 +233,7 @@ Result<SearchResponse> Searcher::SearchHybrid(const SearchRequest& request,
   if (!embedder_) return Status::FailedPrecondition(semantic_unavailable_);
   // Enough candidates from each list that fusion and the signals can reorder the top:
   // three times the answer, at least 50.
-  const size_t pool = std::min(kMaxSearchLimit, std::max<size_t>(50, 3 * request.limit));
+  const size_t pool = std::min(kMaxSearchLimit, std::max<size_t>(30, 3 * request.limit));
   SearchRequest sub = request;
   sub.limit = pool;
   sub.mode = SearchMode::kText;
