@@ -166,7 +166,7 @@ struct Seqs {
 };
 
 // As StaticModel (embed/static_model.cc): int(np.median(code-point lengths of the vocab)).
-int MedianTokenLength(const Tokenizer& tok) {
+int MedianTokenLength(const EmbedTokenizer& tok) {
   std::vector<int> lengths;
   for (int32_t id = 0; id < tok.vocab_size(); ++id) {
     const std::string t = tok.IdToToken(id);
@@ -192,7 +192,8 @@ std::string_view CodePointPrefix(std::string_view s, size_t chars) {
   return s;
 }
 
-Seqs Tokenize(const Tokenizer& tok, const std::vector<const std::string*>& texts, int threads) {
+Seqs Tokenize(const EmbedTokenizer& tok, const std::vector<const std::string*>& texts,
+              int threads) {
   const size_t max_chars = static_cast<size_t>(kMaxTokens) * MedianTokenLength(tok);
   const int32_t unk = tok.unk_id().value_or(-1);
   std::vector<std::vector<int32_t>> per(texts.size());
@@ -409,7 +410,7 @@ int Main(int argc, char** argv) {
     std::cerr << "train: " << loaded.error().ToString() << "\n";
     return 1;
   }
-  const Tokenizer& tok = **loaded;
+  const EmbedTokenizer& tok = **loaded;
   std::fprintf(stderr, "train: %zu pairs, vocab %d, median token length %d (%.1f s)\n",
                pairs.size(), tok.vocab_size(), MedianTokenLength(tok), elapsed());
 

@@ -2,10 +2,13 @@
 #include <signal.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cstdlib>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "base/malloc_tuning.h"
 #include "cli/commands.h"
 #include "cli/progress.h"
 #include "index/config.h"
@@ -33,6 +36,7 @@ Status CheckWorkspace(const std::string& workspace) {
 }  // namespace
 
 Status RunIndex(const IndexArgs& args, std::ostream& out) {
+  TuneMallocForIndexing();
   RETURN_IF_ERROR(CheckWorkspace(args.workspace));
   const std::string index_dir = IndexDirFor(args.workspace);
   ASSIGN_OR_RETURN(auto lock, WriterLock::Acquire(index_dir, /*wait=*/false));
@@ -62,6 +66,11 @@ Status RunIndex(const IndexArgs& args, std::ostream& out) {
   options.index_dir = index_dir;
   options.content_hash = pipeline.content_hash;
   options.cancel = &g_interrupted;
+  // Test knob (like git's GIT_TEST_*): small batches put many commit points in a small run,
+  // for the kill -9 and search-during-index tests. Not a user setting.
+  if (const char* b = std::getenv("CODEINDEX_TEST_BATCH_BLOCKS"); b != nullptr && *b != '\0') {
+    options.batch_blocks = std::max<size_t>(1, std::strtoull(b, nullptr, 10));
+  }
   options.meta = {{"embedder", pipeline.embedder_json},
                   {"model", pipeline.embedder ? pipeline.embedder->model_id() : ""}};
   options.progress = [&bar](const IndexProgress& p) {

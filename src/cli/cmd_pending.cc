@@ -4,7 +4,6 @@
 
 namespace codeindex::cli {
 
-Status RunWatch(const WatchArgs&, std::ostream&) { return Status::NotImplemented("watch"); }
 Status RunServe(const ServeArgs&, std::ostream&) { return Status::NotImplemented("serve"); }
 
 }  // namespace codeindex::cli

@@ -19,6 +19,7 @@ Status RunSearch(const SearchArgs& args, std::ostream& out) {
   if (!req.min_score && req.mode == SearchMode::kSemantic) req.min_score = config.search.min_score;
   req.path_prefix = args.path_prefix;
   req.explain = args.explain;
+  if (args.max_tokens) req.max_tokens = static_cast<size_t>(*args.max_tokens);  // >= 1 (CLI)
   ASSIGN_OR_RETURN(auto searcher, Searcher::Open(index_dir));
   Result<SearchResponse> found = searcher->Search(req);
   if (!found.ok() && found.error().code() == Code::kFailedPrecondition && args.mode.empty() &&
@@ -42,9 +43,26 @@ Status RunSearch(const SearchArgs& args, std::ostream& out) {
   }
   for (const SearchResult& r : resp.results) {
     out << r.file_path << ":" << r.start_line << "-" << r.end_line << "  score " << r.score;
+    if (r.trimmed) out << "  (trimmed)";
     if (r.identifier) out << "  " << *r.identifier;
     out << "\n";
-    if (r.explanation && r.explanation->cosine) {
+    if (r.explanation && r.explanation->mode == "hybrid") {
+      const ResultExplanation& e = *r.explanation;
+      out << "    fused " << e.fused << " = text";
+      if (e.text_rank > 0)
+        out << " #" << e.text_rank << " (bm25 " << e.bm25 << ")";
+      else
+        out << " -";
+      out << " " << e.text_part << " + semantic";
+      if (e.semantic_rank > 0)
+        out << " #" << e.semantic_rank << " (cosine " << *e.cosine << ")";
+      else
+        out << " -";
+      out << " " << e.semantic_part << "\n";
+      for (const Signal& s : e.signals) {
+        out << "    x" << s.factor << " " << s.name << ": " << s.why << "\n";
+      }
+    } else if (r.explanation && r.explanation->cosine) {
       out << "    cosine " << *r.explanation->cosine << "\n";
     }
     if (r.explanation && r.explanation->bm25_terms) {

@@ -78,6 +78,8 @@ Status RunTokens(const TokensArgs& args, std::ostream& out);
 
 struct WatchArgs {
   std::string workspace = ".";
+  int debounce_ms = 500;     // WatcherOptions::debounce (the original's 500 ms)
+  int rescan_seconds = 600;  // WatcherOptions::rescan_interval; 0 = never
 };
 Status RunWatch(const WatchArgs& args, std::ostream& out);
 

@@ -1,12 +1,12 @@
 // The `codeindex` binary: declares every subcommand and flag once (CLI11), converts argv
 // into the typed argument structs of commands.h, runs the command and maps its Status onto
 // the contract's exit codes (0 ok, 1 user error, 2 usage error, 3 internal or I/O error).
-#include <signal.h>
-
-#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <iostream>
 #include <string>
+
+#include <CLI/CLI.hpp>
+#include <signal.h>
 
 #include "cli/commands.h"
 #include "lang/languages.h"
@@ -28,13 +28,12 @@ std::string ExtensionsFooter() {
     s += e.extension;
     col += static_cast<int>(e.extension.size()) + 1;
   }
-  s +=
-      "\n\nRules (see src/scan/scanner.h): inside a git work tree, .gitignore files (every\n"
-      "level, also above the workspace), info/exclude and core.excludesFile, exactly as git\n"
-      "applies them; then .ignore, .rgignore, .rooignore and .codeindexignore at every level\n"
-      "(also outside git). Hidden names and the original's ignored directories (node_modules,\n"
-      "dist, vendor, ...) are skipped, as are files over 1 MiB and binary files (NUL in the\n"
-      "first 8 KiB). Symbolic links are followed. Output is sorted by path bytes.";
+  s += "\n\nRules (see src/scan/scanner.h): inside a git work tree, .gitignore files (every\n"
+       "level, also above the workspace), info/exclude and core.excludesFile, exactly as git\n"
+       "applies them; then .ignore, .rgignore, .rooignore and .codeindexignore at every level\n"
+       "(also outside git). Hidden names and the original's ignored directories (node_modules,\n"
+       "dist, vendor, ...) are skipped, as are files over 1 MiB and binary files (NUL in the\n"
+       "first 8 KiB). Symbolic links are followed. Output is sorted by path bytes.";
   return s;
 }
 
@@ -60,7 +59,8 @@ int Main(int argc, char** argv) {
   app.fallthrough(false);
 
   IndexArgs index_args;
-  auto* index = app.add_subcommand("index", "Build the index of a workspace, or bring it up to date");
+  auto* index =
+      app.add_subcommand("index", "Build the index of a workspace, or bring it up to date");
   AddWorkspace(index, &index_args.workspace);
   index->add_flag("--json", index_args.json, "Print a JSON summary");
   index->add_option("--provider", index_args.embedding.provider,
@@ -71,8 +71,9 @@ int Main(int argc, char** argv) {
   index->add_option("--base-url", index_args.embedding.base_url, "Remote provider URL");
   index->add_option("--dimensions", index_args.embedding.dimensions, "Vector dimensions")
       ->check(CLI::Range(1, 65536));
-  index->add_option("--batch-size", index_args.embedding.batch_size,
-                    "Remote provider: texts per request at most")
+  index
+      ->add_option("--batch-size", index_args.embedding.batch_size,
+                   "Remote provider: texts per request at most")
       ->check(CLI::Range(1, 100000));
 
   SearchArgs search_args;
@@ -85,8 +86,11 @@ int Main(int argc, char** argv) {
   search->add_option("--min-score", search_args.min_score, "Minimum score (semantic: cosine)");
   search->add_option("-p,--path", search_args.path_prefix,
                      "Keep results under this directory prefix");
-  search->add_option("--max-tokens", search_args.max_tokens,
-                     "Return the best results that fit this many tokens");
+  search
+      ->add_option("--max-tokens", search_args.max_tokens,
+                   "Return the best results that fit this many tokens (o200k_base), long "
+                   "chunks trimmed to their most relevant lines")
+      ->check(CLI::Range(1, 100000000));
   search->add_flag("--json", search_args.json, "Print one JSON object");
   search->add_flag("--explain", search_args.explain, "Show how each score was made");
   search->add_option("query", search_args.query, "The query")->required();
@@ -136,6 +140,12 @@ int Main(int argc, char** argv) {
   WatchArgs watch_args;
   auto* watch = app.add_subcommand("watch", "Keep the index current as files change");
   AddWorkspace(watch, &watch_args.workspace);
+  watch->add_option("--debounce-ms", watch_args.debounce_ms,
+                    "Quiet time after the last change before updating (default 500)")
+      ->check(CLI::Range(0, 600000));
+  watch->add_option("--rescan-seconds", watch_args.rescan_seconds,
+                    "Full rescan interval, catches what events miss; 0 = never (default 600)")
+      ->check(CLI::Range(0, 86400 * 7));
 
   ServeArgs serve_args;
   auto* serve = app.add_subcommand("serve", "Serve the HTTP API, or MCP on stdio with --mcp");
@@ -177,17 +187,28 @@ int Main(int argc, char** argv) {
 
   std::ostream& out = std::cout;
   Status s;
-  if (index->parsed()) s = RunIndex(index_args, out);
-  else if (search->parsed()) s = RunSearch(search_args, out);
-  else if (files->parsed()) s = RunFiles(files_args, out);
-  else if (chunks->parsed()) s = RunChunks(chunks_args, out);
-  else if (symbols->parsed()) s = RunSymbols(symbols_args, out);
-  else if (context->parsed()) s = RunContext(context_args, out);
-  else if (tokens->parsed()) s = RunTokens(tokens_args, out);
-  else if (watch->parsed()) s = RunWatch(watch_args, out);
-  else if (serve->parsed()) s = RunServe(serve_args, out);
-  else if (status->parsed()) s = RunStatus(status_args, out);
-  else if (eval->parsed()) s = RunEval(eval_args, out);
+  if (index->parsed())
+    s = RunIndex(index_args, out);
+  else if (search->parsed())
+    s = RunSearch(search_args, out);
+  else if (files->parsed())
+    s = RunFiles(files_args, out);
+  else if (chunks->parsed())
+    s = RunChunks(chunks_args, out);
+  else if (symbols->parsed())
+    s = RunSymbols(symbols_args, out);
+  else if (context->parsed())
+    s = RunContext(context_args, out);
+  else if (tokens->parsed())
+    s = RunTokens(tokens_args, out);
+  else if (watch->parsed())
+    s = RunWatch(watch_args, out);
+  else if (serve->parsed())
+    s = RunServe(serve_args, out);
+  else if (status->parsed())
+    s = RunStatus(status_args, out);
+  else if (eval->parsed())
+    s = RunEval(eval_args, out);
   out.flush();
   if (!s.ok()) return Fail(s);
   return 0;

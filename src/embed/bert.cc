@@ -192,7 +192,7 @@ Result<std::unique_ptr<BertModel>> BertModel::Open(const std::string& dir, const
     return Status::Corruption(fmt::format("{}: inconsistent model dimensions", config_path));
   }
 
-  // Tokenizer.
+  // EmbedTokenizer.
   if (FileExists(JoinPath(dir, "tokenizer.json"))) {
     ASSIGN_OR_RETURN(m->tokenizer_, LoadTokenizerFile(JoinPath(dir, "tokenizer.json")));
   } else if (FileExists(JoinPath(dir, "vocab.txt"))) {

@@ -85,7 +85,7 @@ class BertModel {
   const BertConfig& config() const { return cfg_; }
   Pooling pooling() const { return pooling_; }
   int max_tokens() const { return max_tokens_; }
-  const Tokenizer& tokenizer() const { return *tokenizer_; }
+  const EmbedTokenizer& tokenizer() const { return *tokenizer_; }
   const std::string& model_query_prompt() const { return query_prompt_; }
   const std::string& model_document_prompt() const { return document_prompt_; }
 
@@ -117,7 +117,7 @@ class BertModel {
   Pooling pooling_ = Pooling::kMean;
   Precision precision_ = Precision::kFloat32;
   int max_tokens_ = 512;
-  std::unique_ptr<Tokenizer> tokenizer_;
+  std::unique_ptr<EmbedTokenizer> tokenizer_;
   std::vector<float> word_emb_, pos_emb_, type_emb_, emb_ln_g_, emb_ln_b_;
   std::vector<float> rot_cos_, rot_sin_;  // [max_positions, rotary_dim / 2], kNomic
   std::vector<Layer> layers_;

@@ -38,7 +38,7 @@
 
 namespace codeindex {
 
-class CodeTokenizer final : public Tokenizer {
+class CodeTokenizer final : public EmbedTokenizer {
  public:
   // The tokenizer.json "model.type".
   static constexpr std::string_view kModelType = "CodeUnigram";

@@ -19,7 +19,7 @@ namespace {
 constexpr int kDefaultMaxTokens = 512;  // model2vec StaticModel.encode(max_length=512)
 
 // int(np.median(lengths)): the mean of the two middle values for an even count, truncated.
-int MedianTokenLength(const Tokenizer& tok) {
+int MedianTokenLength(const EmbedTokenizer& tok) {
   std::vector<int> lengths;
   lengths.reserve(tok.vocab_size());
   for (int32_t id = 0; id < tok.vocab_size(); ++id) {

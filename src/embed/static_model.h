@@ -44,7 +44,7 @@ class StaticModel {
   int64_t rows() const { return rows_; }
   int max_tokens() const { return max_tokens_; }
   int median_token_length() const { return median_token_length_; }
-  const Tokenizer& tokenizer() const { return *tokenizer_; }
+  const EmbedTokenizer& tokenizer() const { return *tokenizer_; }
 
   // Writes the normalised embedding of `text` to out[0..dim). `ids` is scratch (reused across
   // calls to avoid allocation). Returns true if the text was cut to max_tokens.
@@ -54,7 +54,7 @@ class StaticModel {
   StaticModel() = default;
 
   std::optional<SafetensorsFile> file_;
-  std::unique_ptr<Tokenizer> tokenizer_;
+  std::unique_ptr<EmbedTokenizer> tokenizer_;
   DType dtype_ = DType::kF32;
   const uint8_t* table_ = nullptr;
   std::vector<uint8_t> owned_table_;  // only when the mapping misaligns the table

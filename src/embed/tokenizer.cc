@@ -380,7 +380,7 @@ struct AddedToken {
   bool lstrip = false, rstrip = false;
 };
 
-class HfTokenizer : public Tokenizer {
+class HfTokenizer : public EmbedTokenizer {
  public:
   void Encode(std::string_view text, std::vector<int32_t>* ids) const final {
     if (added_.empty()) {
@@ -1048,8 +1048,8 @@ void HfTokenizer::InitBertVocabTxt(std::vector<std::string> tokens, bool lowerca
 
 }  // namespace
 
-Result<std::unique_ptr<Tokenizer>> LoadTokenizerJson(std::string_view text,
-                                                     std::string_view label) {
+Result<std::unique_ptr<EmbedTokenizer>> LoadTokenizerJson(std::string_view text,
+                                                          std::string_view label) {
   json j;
   try {
     j = json::parse(text.begin(), text.end());
@@ -1061,7 +1061,7 @@ Result<std::unique_ptr<Tokenizer>> LoadTokenizerJson(std::string_view text,
     if (j.is_object() && j.contains("model") && j["model"].is_object() &&
         j["model"].value("type", "") == CodeTokenizer::kModelType) {
       ASSIGN_OR_RETURN(auto code, CodeTokenizer::FromJson(j["model"], label));
-      return std::unique_ptr<Tokenizer>(std::move(code));
+      return std::unique_ptr<EmbedTokenizer>(std::move(code));
     }
   } catch (const json::exception& e) {
     return Status::Corruption(fmt::format("{}: not a valid tokenizer.json ({})", label, e.what()));
@@ -1072,15 +1072,15 @@ Result<std::unique_ptr<Tokenizer>> LoadTokenizerJson(std::string_view text,
   } catch (const json::exception& e) {  // a value of an unexpected type deep inside
     return Status::Corruption(fmt::format("{}: not a valid tokenizer.json ({})", label, e.what()));
   }
-  return std::unique_ptr<Tokenizer>(std::move(t));
+  return std::unique_ptr<EmbedTokenizer>(std::move(t));
 }
 
-Result<std::unique_ptr<Tokenizer>> LoadTokenizerFile(const std::string& path) {
+Result<std::unique_ptr<EmbedTokenizer>> LoadTokenizerFile(const std::string& path) {
   ASSIGN_OR_RETURN(std::string text, ReadFile(path));
   return LoadTokenizerJson(text, path);
 }
 
-Result<std::unique_ptr<Tokenizer>> LoadVocabTxt(const std::string& path, bool lowercase) {
+Result<std::unique_ptr<EmbedTokenizer>> LoadVocabTxt(const std::string& path, bool lowercase) {
   ASSIGN_OR_RETURN(std::string text, ReadFile(path));
   std::vector<std::string> tokens;
   size_t pos = 0;
@@ -1095,7 +1095,7 @@ Result<std::unique_ptr<Tokenizer>> LoadVocabTxt(const std::string& path, bool lo
   if (tokens.empty()) return Status::Corruption(fmt::format("{}: empty vocabulary", path));
   auto t = std::make_unique<HfTokenizer>();
   t->InitBertVocabTxt(std::move(tokens), lowercase);
-  return std::unique_ptr<Tokenizer>(std::move(t));
+  return std::unique_ptr<EmbedTokenizer>(std::move(t));
 }
 
 }  // namespace codeindex

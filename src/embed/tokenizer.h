@@ -1,6 +1,6 @@
 // Tokenizers (internal to embed, shared with the model-training tools of issue 6).
 //
-// A Tokenizer turns text into vocabulary ids. The HF `tokenizer.json` loader composes the
+// An EmbedTokenizer turns text into vocabulary ids. The HF `tokenizer.json` loader composes the
 // four stages of the tokenizers library, each implemented for the kinds embedding models use:
 //
 //   added tokens    special tokens ([CLS], <s>, ...) found verbatim in the text are kept whole
@@ -23,9 +23,10 @@
 //
 // The project's own code-aware tokenizer (code_tokenizer.h: identifiers split on case,
 // underscores and digits by the BM25 analyzer's rules, then Unigram pieces) is another
-// `model.type` in tokenizer.json, "CodeUnigram", with its own class.
+// `model.type` in tokenizer.json, "CodeUnigram", with its own class (CodeTokenizer, deriving from
+// EmbedTokenizer).
 //
-// Thread safety: a loaded Tokenizer is immutable; Encode() may run on many threads at once.
+// Thread safety: a loaded EmbedTokenizer is immutable; Encode() may run on many threads at once.
 #ifndef CODEINDEX_EMBED_TOKENIZER_H_
 #define CODEINDEX_EMBED_TOKENIZER_H_
 
@@ -40,11 +41,14 @@
 
 namespace codeindex {
 
-class Tokenizer {
+// Not named `Tokenizer`: that is codeindex::Tokenizer of tokens/tokenizer.h, and the binary
+// links both stages (two classes of one name made `codeindex index` with a model crash in
+// the destructor: the linker kept one class's inline members for both).
+class EmbedTokenizer {
  public:
-  virtual ~Tokenizer() = default;
-  Tokenizer(const Tokenizer&) = delete;
-  Tokenizer& operator=(const Tokenizer&) = delete;
+  virtual ~EmbedTokenizer() = default;
+  EmbedTokenizer(const EmbedTokenizer&) = delete;
+  EmbedTokenizer& operator=(const EmbedTokenizer&) = delete;
 
   // Appends the ids of `text` to *ids, without the special tokens of the post-processor
   // (as tokenizers' encode(add_special_tokens=False)). Unknown words become unk_id().
@@ -65,7 +69,7 @@ class Tokenizer {
   int32_t pad_id() const { return pad_id_; }
 
  protected:
-  Tokenizer() = default;
+  EmbedTokenizer() = default;
   std::optional<int32_t> unk_id_;
   std::vector<int32_t> prefix_ids_;
   std::vector<int32_t> suffix_ids_;
@@ -73,13 +77,14 @@ class Tokenizer {
 };
 
 // Parses an HF tokenizers JSON document. `label` names the source in errors.
-Result<std::unique_ptr<Tokenizer>> LoadTokenizerJson(std::string_view json, std::string_view label);
-Result<std::unique_ptr<Tokenizer>> LoadTokenizerFile(const std::string& path);
+Result<std::unique_ptr<EmbedTokenizer>> LoadTokenizerJson(std::string_view json,
+                                                          std::string_view label);
+Result<std::unique_ptr<EmbedTokenizer>> LoadTokenizerFile(const std::string& path);
 
 // A BERT WordPiece tokenizer from a vocab.txt (one token per line, id = line number) with
 // BERT's normaliser (lower-casing and accent stripping iff `lowercase`), pre-tokenizer and
 // [CLS]/[SEP] post-processing.
-Result<std::unique_ptr<Tokenizer>> LoadVocabTxt(const std::string& path, bool lowercase);
+Result<std::unique_ptr<EmbedTokenizer>> LoadVocabTxt(const std::string& path, bool lowercase);
 
 }  // namespace codeindex
 

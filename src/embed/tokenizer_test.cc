@@ -8,7 +8,7 @@
 namespace codeindex {
 namespace {
 
-std::vector<std::string> Tokens(const Tokenizer& t, std::string_view text) {
+std::vector<std::string> Tokens(const EmbedTokenizer& t, std::string_view text) {
   std::vector<int32_t> ids;
   t.Encode(text, &ids);
   std::vector<std::string> out;
@@ -23,7 +23,7 @@ class WordPieceTest : public ::testing::Test {
     ASSERT_TRUE(t.ok()) << t.error().ToString();
     tok_ = std::move(*t);
   }
-  std::unique_ptr<Tokenizer> tok_;
+  std::unique_ptr<EmbedTokenizer> tok_;
 };
 
 struct Case {

@@ -92,27 +92,78 @@ class OutcomeQueue {
 
 }  // namespace
 
+struct Indexer::Plan {
+  ScanResult scan;
+  // Catalog records of the files checked: all of them (Run) or those at or below the
+  // paths (UpdatePaths).
+  std::unordered_map<std::string, FileRecord> known;
+  int64_t last_start_ns = 0;  // start of the previous Run(), for the racy-mtime rule
+  bool skip_binary = true;
+  std::vector<const ScannedFile*> candidates;
+  std::vector<std::string> removals;  // sorted
+};
+
 Indexer::Indexer(IndexerOptions options, FileProcessor processor,
                  std::vector<DerivedIndex*> derived)
-    : options_(std::move(options)), processor_(std::move(processor)), derived_(std::move(derived)) {}
+    : options_(std::move(options)),
+      processor_(std::move(processor)),
+      derived_(std::move(derived)) {}
+
+Indexer::~Indexer() = default;
+
+Result<Catalog*> Indexer::OpenCatalog(bool fresh) {
+  if (fresh || catalog_ == nullptr) {
+    ForgetCatalog();
+    ASSIGN_OR_RETURN(catalog_, Catalog::Open(options_.index_dir, Catalog::Mode::kReadWrite));
+  }
+  return catalog_.get();
+}
+
+void Indexer::ForgetCatalog() {
+  catalog_.reset();
+  catalog_paths_.clear();
+  catalog_paths_valid_ = false;
+}
+
+Status Indexer::LoadCatalogPaths(Catalog& catalog) {
+  if (catalog_paths_valid_) return Status::OK();
+  ASSIGN_OR_RETURN(std::vector<FileRecord> files, catalog.ListFiles());
+  catalog_paths_.clear();
+  for (FileRecord& f : files) catalog_paths_.insert(catalog_paths_.end(), std::move(f.path));
+  catalog_paths_valid_ = true;
+  return Status::OK();
+}
 
 Status Indexer::CommitBatch(Catalog& catalog, CatalogBatch& batch, IndexStats& stats) {
   if (batch.updates.empty() && batch.removals.empty() && batch.stamps.empty()) return Status::OK();
+  std::vector<IndexedFile> changed;
+  if (options_.committed) {
+    changed.reserve(batch.updates.size() + batch.removals.size());
+    for (const FileUpdate& u : batch.updates) changed.push_back({u.path, false, u.blocks.size()});
+    for (const std::string& r : batch.removals) changed.push_back({r, true, 0});
+  }
   ASSIGN_OR_RETURN(int64_t generation, catalog.Apply(batch));
   (void)generation;
+  if (catalog_paths_valid_) {
+    for (const FileUpdate& u : batch.updates) catalog_paths_.insert(u.path);
+    for (const std::string& r : batch.removals) catalog_paths_.erase(r);
+  }
   for (const FileUpdate& u : batch.updates) stats.blocks_added += u.blocks.size();
   batch = CatalogBatch();
   // Everything dirty now (this batch, plus anything a failed earlier step left).
   ASSIGN_OR_RETURN(std::vector<DirtyFile> dirty, catalog.ListDirty());
-  if (dirty.empty()) return Status::OK();
-  for (DerivedIndex* d : derived_) {
-    RETURN_IF_ERROR(d->Update(dirty).WithContext(d->name()));
-    RETURN_IF_ERROR(d->Commit().WithContext(d->name()));
+  if (!dirty.empty()) {
+    for (DerivedIndex* d : derived_) {
+      RETURN_IF_ERROR(d->Update(dirty).WithContext(d->name()));
+      RETURN_IF_ERROR(d->Commit().WithContext(d->name()));
+    }
+    std::vector<std::string> paths;
+    paths.reserve(dirty.size());
+    for (const DirtyFile& f : dirty) paths.push_back(f.path);
+    RETURN_IF_ERROR(catalog.FinishDirty(paths));
   }
-  std::vector<std::string> paths;
-  paths.reserve(dirty.size());
-  for (const DirtyFile& f : dirty) paths.push_back(f.path);
-  return catalog.FinishDirty(paths);
+  if (options_.committed && !changed.empty()) options_.committed(changed);
+  return Status::OK();
 }
 
 Status Indexer::Recover(Catalog& catalog, IndexStats& stats) {
@@ -148,97 +199,40 @@ Status Indexer::RebuildDerived(Catalog& catalog, DerivedIndex* derived, IndexSta
   return Status::OK();
 }
 
-Result<IndexStats> Indexer::Run() {
-  const auto started = Clock::now();
-  const int64_t run_start_ns = NowNs();
-  IndexStats stats;
-  IndexProgress progress;
+void Indexer::Diff(Plan& plan, IndexStats& stats) const {
+  for (Status& e : plan.scan.errors) {
+    if (stats.errors.size() < kMaxKeptErrors) stats.errors.push_back(std::move(e));
+  }
+  plan.scan.errors.clear();
+  stats.files_scanned = plan.scan.files.size();
+  std::unordered_set<std::string_view> listed;
+  listed.reserve(plan.scan.files.size());
+  for (const ScannedFile& f : plan.scan.files) {
+    listed.insert(f.path);
+    auto it = plan.known.find(f.path);
+    if (it != plan.known.end() && it->second.size == f.size && it->second.mtime_ns == f.mtime_ns &&
+        f.mtime_ns + kRacyWindowNs < plan.last_start_ns) {
+      ++stats.files_unchanged;
+      continue;
+    }
+    plan.candidates.push_back(&f);
+  }
+  for (const auto& [path, rec] : plan.known) {
+    if (!listed.count(path)) plan.removals.push_back(path);
+  }
+  std::sort(plan.removals.begin(), plan.removals.end());
+}
+
+Status Indexer::Process(Catalog& catalog, Plan& plan, IndexStats& stats, IndexProgress& progress) {
   auto report = [&] {
     if (options_.progress) options_.progress(progress);
   };
   auto cancelled = [&] { return options_.cancel != nullptr && options_.cancel->load(); };
+  const std::vector<const ScannedFile*>& candidates = plan.candidates;
+  const std::unordered_map<std::string, FileRecord>& known = plan.known;
+  const bool skip_binary = plan.skip_binary;
 
-  ASSIGN_OR_RETURN(std::unique_ptr<Catalog> catalog,
-                   Catalog::Open(options_.index_dir, Catalog::Mode::kReadWrite));
-
-  // 1. Rebuild when the content options changed. Derived indexes are emptied first so that
-  // a crash in between leaves a catalog whose old hash forces another rebuild.
-  ASSIGN_OR_RETURN(std::optional<std::string> stored_hash, catalog->GetMeta(kMetaContentHash));
-  if (stored_hash != options_.content_hash) {
-    stats.rebuilt = true;
-    for (DerivedIndex* d : derived_) {
-      RETURN_IF_ERROR(d->Clear().WithContext(d->name()));
-      RETURN_IF_ERROR(d->Commit().WithContext(d->name()));
-    }
-    RETURN_IF_ERROR(catalog->Clear());
-    RETURN_IF_ERROR(catalog->SetMeta(kMetaContentHash, options_.content_hash));
-  }
-  for (const auto& [key, value] : options_.meta) RETURN_IF_ERROR(catalog->SetMeta(key, value));
-  RETURN_IF_ERROR(catalog->SetMeta(kMetaState, "Indexing"));
-  RETURN_IF_ERROR(catalog->SetMeta(kMetaStateMessage, "Scanning workspace"));
-
-  // 2. Recovery of a killed run.
-  progress.phase = IndexProgress::Phase::kRecovering;
-  report();
-  // A derived index made under other settings is re-made from the catalog first (before the
-  // recovery, which would otherwise commit new entries into it under the new settings' tag).
-  for (DerivedIndex* d : derived_) {
-    if (d->NeedsRebuild()) RETURN_IF_ERROR(RebuildDerived(*catalog, d, stats));
-  }
-  RETURN_IF_ERROR(Recover(*catalog, stats));
-
-  // 3. Scan and diff against the catalog.
-  progress.phase = IndexProgress::Phase::kScanning;
-  report();
-  ScanOptions scan_options = options_.scan;
-  scan_options.workspace = options_.workspace;
-  // The workers read every candidate anyway: they apply the binary rule themselves instead of
-  // the scanner opening every file a second time (70 % of a scan's cost, bench/README.md).
-  const bool skip_binary = scan_options.skip_binary;
-  scan_options.skip_binary = false;
-  ASSIGN_OR_RETURN(ScanResult scan, Scan(scan_options));
-  for (Status& e : scan.errors) {
-    if (stats.errors.size() < kMaxKeptErrors) stats.errors.push_back(std::move(e));
-  }
-  stats.files_scanned = scan.files.size();
-
-  ASSIGN_OR_RETURN(std::vector<FileRecord> known_files, catalog->ListFiles());
-  std::unordered_map<std::string, FileRecord> known;
-  known.reserve(known_files.size());
-  for (FileRecord& f : known_files) known.emplace(f.path, std::move(f));
-  known_files.clear();
-
-  ASSIGN_OR_RETURN(std::optional<std::string> last_start_str,
-                   catalog->GetMeta(kMetaLastRunStartNs));
-  int64_t last_start_ns = 0;
-  if (last_start_str) last_start_ns = std::strtoll(last_start_str->c_str(), nullptr, 10);
-
-  std::vector<const ScannedFile*> candidates;
-  std::unordered_set<std::string_view> listed;
-  listed.reserve(scan.files.size());
-  for (const ScannedFile& f : scan.files) {
-    listed.insert(f.path);
-    auto it = known.find(f.path);
-    if (it != known.end() && it->second.size == f.size && it->second.mtime_ns == f.mtime_ns &&
-        f.mtime_ns + kRacyWindowNs < last_start_ns) {
-      ++stats.files_unchanged;
-      continue;
-    }
-    candidates.push_back(&f);
-  }
-  std::vector<std::string> removals;
-  for (const auto& [path, rec] : known) {
-    if (!listed.count(path)) removals.push_back(path);
-  }
-  std::sort(removals.begin(), removals.end());
-
-  progress.phase = IndexProgress::Phase::kIndexing;
-  progress.files_total = scan.files.size();
-  progress.files_done = stats.files_unchanged;
-  RETURN_IF_ERROR(catalog->SetMeta(kMetaStateMessage, "Indexing"));
-  report();
-
-  // 4. Workers: read, decode, hash, parse.
+  // Workers: read, decode, hash, parse.
   OutcomeQueue queue(64);
   std::atomic<size_t> next{0};
   int nthreads = options_.threads > 0
@@ -299,14 +293,14 @@ Result<IndexStats> Indexer::Run() {
     queue.Close();
   });
 
-  // 5. The writer: batches into the catalog and the derived indexes.
+  // The writer: batches into the catalog and the derived indexes.
   CatalogBatch batch;
   size_t batch_blocks = 0;
   auto batch_started = Clock::now();
   Status write_status;
   auto commit = [&] {
     if (!write_status.ok()) return;
-    write_status = CommitBatch(*catalog, batch, stats);
+    write_status = CommitBatch(catalog, batch, stats);
     batch_blocks = 0;
     batch_started = Clock::now();
   };
@@ -361,14 +355,101 @@ Result<IndexStats> Indexer::Run() {
   if (cancelled()) {
     commit();
     RETURN_IF_ERROR(write_status);
-    RETURN_IF_ERROR(catalog->SetMeta(kMetaState, "Standby"));
-    RETURN_IF_ERROR(catalog->SetMeta(kMetaStateMessage, "Indexing was interrupted"));
     return Status::Cancelled("indexing interrupted; the index is consistent, run index again");
   }
-  stats.files_removed = removals.size();
-  for (std::string& r : removals) batch.removals.push_back(std::move(r));
+  stats.files_removed = plan.removals.size();
+  for (std::string& r : plan.removals) batch.removals.push_back(std::move(r));
   commit();
-  RETURN_IF_ERROR(write_status);
+  return write_status;
+}
+
+Result<IndexStats> Indexer::Run() {
+  Result<IndexStats> r = RunImpl();
+  if (!r.ok()) ForgetCatalog();  // reopened by the next call
+  return r;
+}
+
+Result<IndexStats> Indexer::RunImpl() {
+  const auto started = Clock::now();
+  const int64_t run_start_ns = NowNs();
+  IndexStats stats;
+  IndexProgress progress;
+  auto report = [&] {
+    if (options_.progress) options_.progress(progress);
+  };
+
+  // A fresh connection for each full run: it also heals an index directory replaced
+  // behind our back.
+  ASSIGN_OR_RETURN(Catalog * catalog, OpenCatalog(/*fresh=*/true));
+
+  // 1. Rebuild when the content options changed. Derived indexes are emptied first so that
+  // a crash in between leaves a catalog whose old hash forces another rebuild.
+  ASSIGN_OR_RETURN(std::optional<std::string> stored_hash, catalog->GetMeta(kMetaContentHash));
+  if (stored_hash != options_.content_hash) {
+    stats.rebuilt = true;
+    for (DerivedIndex* d : derived_) {
+      RETURN_IF_ERROR(d->Clear().WithContext(d->name()));
+      RETURN_IF_ERROR(d->Commit().WithContext(d->name()));
+    }
+    RETURN_IF_ERROR(catalog->Clear());
+    RETURN_IF_ERROR(catalog->SetMeta(kMetaContentHash, options_.content_hash));
+  }
+  for (const auto& [key, value] : options_.meta) RETURN_IF_ERROR(catalog->SetMeta(key, value));
+  RETURN_IF_ERROR(catalog->SetMeta(kMetaState, "Indexing"));
+  RETURN_IF_ERROR(catalog->SetMeta(kMetaStateMessage, "Scanning workspace"));
+
+  // 2. Recovery of a killed run.
+  progress.phase = IndexProgress::Phase::kRecovering;
+  report();
+  // A derived index made under other settings is re-made from the catalog first (before the
+  // recovery, which would otherwise commit new entries into it under the new settings' tag).
+  for (DerivedIndex* d : derived_) {
+    if (d->NeedsRebuild()) RETURN_IF_ERROR(RebuildDerived(*catalog, d, stats));
+  }
+  RETURN_IF_ERROR(Recover(*catalog, stats));
+
+  // 3. Scan and diff against the catalog.
+  progress.phase = IndexProgress::Phase::kScanning;
+  report();
+  ScanOptions scan_options = options_.scan;
+  scan_options.workspace = options_.workspace;
+  // The workers read every candidate anyway: they apply the binary rule themselves instead of
+  // the scanner opening every file a second time (70 % of a scan's cost, bench/README.md).
+  Plan plan;
+  plan.skip_binary = scan_options.skip_binary;
+  scan_options.skip_binary = false;
+  ASSIGN_OR_RETURN(plan.scan, Scan(scan_options));
+
+  ASSIGN_OR_RETURN(std::vector<FileRecord> known_files, catalog->ListFiles());
+  catalog_paths_.clear();
+  plan.known.reserve(known_files.size());
+  for (FileRecord& f : known_files) {
+    catalog_paths_.insert(catalog_paths_.end(), f.path);
+    std::string path = f.path;
+    plan.known.emplace(std::move(path), std::move(f));
+  }
+  catalog_paths_valid_ = true;
+  known_files.clear();
+
+  ASSIGN_OR_RETURN(std::optional<std::string> last_start_str,
+                   catalog->GetMeta(kMetaLastRunStartNs));
+  if (last_start_str) plan.last_start_ns = std::strtoll(last_start_str->c_str(), nullptr, 10);
+  Diff(plan, stats);
+
+  progress.phase = IndexProgress::Phase::kIndexing;
+  progress.files_total = plan.scan.files.size();
+  progress.files_done = stats.files_unchanged;
+  RETURN_IF_ERROR(catalog->SetMeta(kMetaStateMessage, "Indexing"));
+  report();
+
+  // 4-5. Read, hash, parse; commit in batches.
+  Status processed = Process(*catalog, plan, stats, progress);
+  if (processed.code() == Code::kCancelled) {
+    RETURN_IF_ERROR(catalog->SetMeta(kMetaState, "Standby"));
+    RETURN_IF_ERROR(catalog->SetMeta(kMetaStateMessage, "Indexing was interrupted"));
+    return processed;
+  }
+  RETURN_IF_ERROR(processed);
 
   RETURN_IF_ERROR(catalog->SetMeta(kMetaLastRunStartNs, std::to_string(run_start_ns)));
   RETURN_IF_ERROR(catalog->SetMeta(kMetaLastIndexedAt, IsoUtcNow()));
@@ -376,6 +457,94 @@ Result<IndexStats> Indexer::Run() {
   RETURN_IF_ERROR(catalog->SetMeta(kMetaStateMessage, "Index up to date"));
   progress.phase = IndexProgress::Phase::kDone;
   report();
+  stats.seconds = std::chrono::duration<double>(Clock::now() - started).count();
+  return stats;
+}
+
+Result<IndexStats> Indexer::UpdatePaths(const std::vector<std::string>& rel_paths) {
+  Result<IndexStats> r = UpdatePathsImpl(rel_paths);
+  if (!r.ok() && r.error().code() != Code::kInvalidArgument &&
+      r.error().code() != Code::kFailedPrecondition) {
+    ForgetCatalog();
+  }
+  return r;
+}
+
+Result<IndexStats> Indexer::UpdatePathsImpl(const std::vector<std::string>& rel_paths) {
+  const auto started = Clock::now();
+  IndexStats stats;
+  IndexProgress progress;
+
+  std::vector<std::string> paths;
+  paths.reserve(rel_paths.size());
+  for (const std::string& p : rel_paths) {
+    ASSIGN_OR_RETURN(std::string n, NormalizeRelPath(p));
+    paths.push_back(std::move(n));
+  }
+  paths = MinimalPathCover(std::move(paths));
+  if (paths.empty()) return stats;
+
+  ASSIGN_OR_RETURN(Catalog * catalog, OpenCatalog(/*fresh=*/false));
+  ASSIGN_OR_RETURN(std::optional<std::string> stored_hash, catalog->GetMeta(kMetaContentHash));
+  if (stored_hash != options_.content_hash) {
+    return Status::FailedPrecondition("the index of " + options_.workspace +
+                                      " must be built (or rebuilt) by a full run first");
+  }
+  for (DerivedIndex* d : derived_) {
+    if (d->NeedsRebuild()) {
+      return Status::FailedPrecondition("the " + d->name() + " of " + options_.workspace +
+                                        " must be re-made by a full run first");
+    }
+  }
+  RETURN_IF_ERROR(Recover(*catalog, stats));
+
+  ScanOptions scan_options = options_.scan;
+  scan_options.workspace = options_.workspace;
+  Plan plan;
+  plan.skip_binary = scan_options.skip_binary;
+  scan_options.skip_binary = false;
+  ASSIGN_OR_RETURN(plan.scan, ScanPaths(scan_options, paths));
+
+  // The catalog's files at or below the paths: the path itself, then the range of paths
+  // that start with "path/" (contiguous in byte order).
+  RETURN_IF_ERROR(LoadCatalogPaths(*catalog));
+  std::vector<std::string> known_paths;
+  for (const std::string& p : paths) {
+    if (p.empty()) {  // the whole workspace (then the only path)
+      ASSIGN_OR_RETURN(std::vector<FileRecord> all, catalog->ListFiles());
+      for (FileRecord& f : all) {
+        std::string path = f.path;
+        plan.known.emplace(std::move(path), std::move(f));
+      }
+      break;
+    }
+    if (catalog_paths_.count(p)) known_paths.push_back(p);
+    const std::string dir = p + "/";
+    for (auto it = catalog_paths_.lower_bound(dir);
+         it != catalog_paths_.end() && it->compare(0, dir.size(), dir) == 0; ++it) {
+      known_paths.push_back(*it);
+    }
+  }
+  for (const std::string& c : known_paths) {
+    ASSIGN_OR_RETURN(std::optional<FileRecord> rec, catalog->GetFile(c));
+    if (rec) plan.known.emplace(c, std::move(*rec));
+  }
+
+  ASSIGN_OR_RETURN(std::optional<std::string> last_start_str,
+                   catalog->GetMeta(kMetaLastRunStartNs));
+  if (last_start_str) plan.last_start_ns = std::strtoll(last_start_str->c_str(), nullptr, 10);
+  Diff(plan, stats);
+
+  progress.phase = IndexProgress::Phase::kIndexing;
+  progress.files_total = plan.scan.files.size();
+  progress.files_done = stats.files_unchanged;
+  if (options_.progress) options_.progress(progress);
+  RETURN_IF_ERROR(Process(*catalog, plan, stats, progress));
+  if (stats.files_parsed > 0 || stats.files_removed > 0 || stats.files_skipped > 0) {
+    RETURN_IF_ERROR(catalog->SetMeta(kMetaLastIndexedAt, IsoUtcNow()));
+  }
+  progress.phase = IndexProgress::Phase::kDone;
+  if (options_.progress) options_.progress(progress);
   stats.seconds = std::chrono::duration<double>(Clock::now() - started).count();
   return stats;
 }

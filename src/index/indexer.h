@@ -18,6 +18,11 @@
 //      rows cleared. A process killed at any moment leaves an index that the next Run()
 //      makes whole, with no duplicate or missing block.
 //
+// UpdatePaths() is the same step restricted to some paths (what the watcher calls): step 3
+// with scan/scanner.h's ScanPaths() instead of Scan(), and step 4 for the catalog files at or
+// below those paths only. Both share the code of steps 3-5, so a file is judged and
+// committed the same way whichever call sees it.
+//
 // Reading files, hashing and parsing run on IndexerOptions::threads worker threads; the
 // catalog and the derived indexes are written by the thread that called Run(). Memory is
 // bounded by the in-flight queue (a few dozen parsed files) plus one batch.
@@ -30,6 +35,8 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -60,6 +67,13 @@ struct IndexProgress {
   uint64_t blocks = 0;       // blocks written so far in this run
 };
 
+// A file whose blocks a committed batch changed (IndexerOptions::committed).
+struct IndexedFile {
+  std::string path;
+  bool removed = false;  // dropped out of the index (deleted, ignored, binary, unreadable)
+  size_t blocks = 0;     // its blocks now (0 when removed)
+};
+
 struct IndexerOptions {
   std::string workspace;  // REQUIRES: an existing directory
   std::string index_dir;  // REQUIRES: non-empty; see IndexDirFor()
@@ -76,6 +90,11 @@ struct IndexerOptions {
   double batch_seconds = 2.0;
   // Called from the indexing thread after each checked file (throttle in the callback).
   std::function<void(const IndexProgress&)> progress;
+  // Called from the indexing thread after each batch is committed to the catalog and every
+  // derived index, with the files whose blocks it changed: from now on a search finds their
+  // new content. Files whose content was unchanged (only their stat data moved) are not
+  // reported.
+  std::function<void(const std::vector<IndexedFile>&)> committed;
   // Catalog meta entries written at the start of the run (e.g. the embedder used).
   std::vector<std::pair<std::string, std::string>> meta;
   // Set to true to stop early: the current batch is committed and Run() returns
@@ -89,31 +108,64 @@ struct IndexStats {
   uint64_t files_parsed = 0;
   uint64_t files_removed = 0;
   uint64_t files_failed = 0;
-  uint64_t files_skipped = 0;    // binary content found when reading
-  uint64_t files_recovered = 0;  // dirty files redone after a killed run
+  uint64_t files_skipped = 0;                // binary content found when reading
+  uint64_t files_recovered = 0;              // dirty files redone after a killed run
   std::vector<std::string> derived_rebuilt;  // derived indexes re-made from the catalog
   uint64_t blocks_added = 0;
-  bool rebuilt = false;          // content options changed (or first run)
+  bool rebuilt = false;  // content options changed (or first run)
   double seconds = 0;
-  std::vector<Status> errors;    // per-file problems; the run went on
+  std::vector<Status> errors;  // per-file problems; the run went on
 };
 
 class Indexer {
  public:
   Indexer(IndexerOptions options, FileProcessor processor, std::vector<DerivedIndex*> derived);
+  ~Indexer();
   Indexer(const Indexer&) = delete;
   Indexer& operator=(const Indexer&) = delete;
 
+  // The whole workspace (steps 1-5 above).
   Result<IndexStats> Run();
 
+  // Steps 2-5 for `rel_paths` only (workspace-relative, as scan/scanner.h's ScanPaths()
+  // takes them; "" is the whole workspace): files listed at or below them are read, hashed
+  // and parsed if changed, and catalog files at or below them that are no longer listed drop
+  // out. A path may name a file or a directory, existing or not: a deleted directory's files
+  // drop out. Does not advance the racy-mtime reference (only Run() does) nor the catalog's
+  // state. Errors: kFailedPrecondition when the index was never built or was built with
+  // other content options, or a derived index needs re-making (DerivedIndex::NeedsRebuild;
+  // call Run()); kInvalidArgument for a path outside the workspace;
+  // kCancelled as Run().
+  Result<IndexStats> UpdatePaths(const std::vector<std::string>& rel_paths);
+
  private:
+  struct Plan;
+  Result<IndexStats> RunImpl();
+  Result<IndexStats> UpdatePathsImpl(const std::vector<std::string>& rel_paths);
   Status Recover(Catalog& catalog, IndexStats& stats);
   Status RebuildDerived(Catalog& catalog, DerivedIndex* derived, IndexStats& stats);
+  // Step 3's diff: which listed files must be read, which catalog files drop out.
+  void Diff(Plan& plan, IndexStats& stats) const;
+  // Steps 4-5 for a plan: workers read, hash and parse the candidates; this thread commits
+  // the outcomes and then the removals in batches. kCancelled (after committing what was
+  // done, without the removals) when cancelled.
+  Status Process(Catalog& catalog, Plan& plan, IndexStats& stats, IndexProgress& progress);
   Status CommitBatch(Catalog& catalog, CatalogBatch& batch, IndexStats& stats);
+  // The catalog connection, kept between calls (UpdatePaths() is latency-bound); `fresh`
+  // reopens it.
+  Result<Catalog*> OpenCatalog(bool fresh);
+  void ForgetCatalog();
+  // The catalog's file paths, loaded once and then maintained by CommitBatch() (this
+  // indexer is the catalog's only writer): UpdatePaths() finds the files below a directory
+  // without listing the whole catalog.
+  Status LoadCatalogPaths(Catalog& catalog);
 
   IndexerOptions options_;
   FileProcessor processor_;
   std::vector<DerivedIndex*> derived_;
+  std::unique_ptr<Catalog> catalog_;
+  std::set<std::string> catalog_paths_;
+  bool catalog_paths_valid_ = false;
 };
 
 // Meta keys the indexer maintains in the catalog (read by `status`).

@@ -1,13 +1,15 @@
 #include "index/indexer.h"
 
-#include <gtest/gtest.h>
-#include <unistd.h>
-
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <cstdlib>
 #include <map>
+#include <random>
 #include <set>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
 
 #include "index/index_dir.h"
 
@@ -37,8 +39,10 @@ class FakeDerived : public DerivedIndex {
     }
     if (fail_commit_ > 1) --fail_commit_;
     for (auto& [path, ids] : pending_) {
-      if (ids.empty()) committed_.erase(path);
-      else committed_[path] = ids;
+      if (ids.empty())
+        committed_.erase(path);
+      else
+        committed_[path] = ids;
     }
     pending_.clear();
     ++commits_;
@@ -105,15 +109,25 @@ class IndexerTest : public ::testing::Test {
     };
   }
 
-  Result<IndexStats> Run(const std::string& content_hash = "v1") {
+  IndexerOptions Options(const std::string& content_hash = "v1") {
     IndexerOptions o;
     o.workspace = root_.string();
     o.index_dir = IndexDirFor(root_.string());
     o.content_hash = content_hash;
     o.threads = 2;
     o.batch_blocks = 3;  // many small batches
-    Indexer indexer(o, Processor(), {&derived_});
+    return o;
+  }
+
+  Result<IndexStats> Run(const std::string& content_hash = "v1") {
+    Indexer indexer(Options(content_hash), Processor(), {&derived_});
     return indexer.Run();
+  }
+
+  std::vector<std::string> CatalogPaths() {
+    std::vector<std::string> out;
+    for (const FileRecord& f : *OpenCatalog()->ListFiles()) out.push_back(f.path);
+    return out;
   }
 
   std::unique_ptr<Catalog> OpenCatalog() {
@@ -165,9 +179,9 @@ TEST_F(IndexerTest, OnlyChangedFilesAreReparsedAndRemovedOnesDropOut) {
   Write("c.py", "c1\n");
   ASSERT_TRUE(Run().ok());
   parsed_ = 0;
-  Write("a.py", "a1\na2\n");          // changed content
-  fs::remove(root_ / "b.py");          // deleted
-  Write(".gitignore", "c.py\n");       // newly ignored
+  Write("a.py", "a1\na2\n");      // changed content
+  fs::remove(root_ / "b.py");     // deleted
+  Write(".gitignore", "c.py\n");  // newly ignored
   // .gitignore applies inside a git repository (as ripgrep does).
   ASSERT_EQ(std::system(("git init -q " + root_.string()).c_str()), 0);
   Write("big.py", std::string((1 << 20) + 1, 'x'));  // over 1 MiB: never indexed
@@ -273,8 +287,156 @@ TEST_F(IndexerTest, CancelLeavesAConsistentIndex) {
   ExpectConsistent();
 }
 
+// UpdatePaths ---------------------------------------------------------------------------------
+
+class UpdatePathsTest : public IndexerTest {
+ protected:
+  void SetUp() override {
+    IndexerTest::SetUp();
+    IndexerOptions o = Options();
+    o.committed = [this](const std::vector<IndexedFile>& files) {
+      for (const IndexedFile& f : files) committed_.push_back((f.removed ? "-" : "+") + f.path);
+    };
+    indexer_ = std::make_unique<Indexer>(o, Processor(), std::vector<DerivedIndex*>{&derived_});
+  }
+  Result<IndexStats> Update(const std::vector<std::string>& paths) {
+    committed_.clear();
+    parsed_ = 0;
+    return indexer_->UpdatePaths(paths);
+  }
+  std::unique_ptr<Indexer> indexer_;
+  std::vector<std::string> committed_;
+};
+
+TEST_F(UpdatePathsTest, RequiresAFullRunFirst) {
+  Write("a.py", "a\n");
+  auto s = Update({"a.py"});
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code(), Code::kFailedPrecondition);
+  ASSERT_TRUE(indexer_->Run().ok());
+  EXPECT_TRUE(Update({"a.py"}).ok());
+  EXPECT_EQ(Update({"../x.py"}).error().code(), Code::kInvalidArgument);
+}
+
+TEST_F(UpdatePathsTest, OnlyTheGivenPathsAreChecked) {
+  Write("a.py", "a1\n");
+  Write("b.py", "b1\n");
+  ASSERT_TRUE(indexer_->Run().ok());
+  Write("a.py", "a1\na2\n");
+  Write("b.py", "b1\nb2\n");
+  Write("c.py", "c1\n");
+  auto s = Update({"a.py"});
+  ASSERT_TRUE(s.ok()) << s.error().ToString();
+  EXPECT_EQ(parsed_, 1);
+  EXPECT_EQ(s->files_parsed, 1u);
+  EXPECT_EQ(s->blocks_added, 2u);
+  EXPECT_THAT(committed_, ::testing::ElementsAre("+a.py"));
+  EXPECT_EQ(CatalogPaths(), (std::vector<std::string>{"a.py", "b.py"}));  // c.py not checked
+  EXPECT_EQ(OpenCatalog()->GetFileBlocks("b.py")->size(), 1u);            // b.py not re-read
+  ExpectConsistent();
+  // Unchanged content: read and stamped, not parsed, not reported.
+  s = Update({"a.py"});
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(parsed_, 0);
+  EXPECT_TRUE(committed_.empty());
+}
+
+TEST_F(UpdatePathsTest, CreateDeleteRenameAndDirectories) {
+  Write("keep.py", "k\n");
+  Write("old.py", "o\n");
+  Write("dir/x.py", "x\n");
+  Write("dir/sub/y.py", "y\n");
+  Write("dir-b/z.py", "z\n");  // sorts between "dir" and "dir/": must not be touched
+  Write("dir.py", "d\n");
+  ASSERT_TRUE(indexer_->Run().ok());
+
+  fs::rename(root_ / "old.py", root_ / "new.py");
+  auto s = Update({"old.py", "new.py"});
+  ASSERT_TRUE(s.ok()) << s.error().ToString();
+  EXPECT_EQ(s->files_removed, 1u);
+  EXPECT_THAT(committed_, ::testing::UnorderedElementsAre("+new.py", "-old.py"));
+
+  fs::remove_all(root_ / "dir");
+  Write("fresh/a.py", "a\n");
+  Write("fresh/deep/b.py", "b\n");
+  s = Update({"dir", "fresh"});
+  ASSERT_TRUE(s.ok()) << s.error().ToString();
+  EXPECT_EQ(s->files_removed, 2u);
+  EXPECT_EQ(s->files_parsed, 2u);
+  EXPECT_EQ(CatalogPaths(), (std::vector<std::string>{"dir-b/z.py", "dir.py", "fresh/a.py",
+                                                      "fresh/deep/b.py", "keep.py", "new.py"}));
+  ExpectConsistent();
+
+  // A directory replaced by a file of the same name (within one pass).
+  fs::remove_all(root_ / "fresh");
+  Write("fresh", "not a directory\n");
+  ASSERT_TRUE(Update({"fresh"}).ok());
+  EXPECT_EQ(CatalogPaths(),
+            (std::vector<std::string>{"dir-b/z.py", "dir.py", "keep.py", "new.py"}));
+  ExpectConsistent();
+}
+
+TEST_F(UpdatePathsTest, IgnoredBinaryAndOversizedFilesDropOut) {
+  ASSERT_EQ(std::system(("git init -q " + root_.string()).c_str()), 0);
+  Write("src/gen.py", "g\n");
+  Write("src/big.py", "b\n");
+  Write("src/bin.py", "b\n");
+  Write("src/ok.py", "o\n");
+  ASSERT_TRUE(indexer_->Run().ok());
+  Write("src/.gitignore", "gen.py\n");
+  Write("src/big.py", std::string((1 << 20) + 1, 'x'));
+  Write("src/bin.py", std::string("x\0y\n", 4));
+  auto s = Update({"src"});
+  ASSERT_TRUE(s.ok()) << s.error().ToString();
+  EXPECT_EQ(CatalogPaths(), (std::vector<std::string>{"src/ok.py"}));
+  EXPECT_THAT(committed_,
+              ::testing::UnorderedElementsAre("-src/gen.py", "-src/big.py", "-src/bin.py"));
+  ExpectConsistent();
+}
+
+// After random changes, updating the changed paths leaves the same catalog as a full run.
+TEST_F(UpdatePathsTest, AgreesWithAFullRun) {
+  std::mt19937 rng(7);
+  const std::vector<std::string> names = {"a.py",   "b.py",     "d/c.py", "d/e/f.py",
+                                          "g/h.py", "d-x/i.py", "d.py"};
+  for (const std::string& n : names) Write(n, "v0\n");
+  ASSERT_TRUE(indexer_->Run().ok());
+  for (int round = 0; round < 8; ++round) {
+    std::vector<std::string> touched;
+    for (int k = 0; k < 3; ++k) {
+      const std::string n = names[rng() % names.size()];
+      switch (rng() % 3) {
+        case 0:
+          Write(n, "v" + std::to_string(rng() % 5) + "\nmore\n");
+          touched.push_back(n);
+          break;
+        case 1:
+          fs::remove(root_ / n);
+          touched.push_back(n);
+          break;
+        default: {
+          std::string dir = n.substr(0, n.find('/') == std::string::npos ? 0 : n.find('/'));
+          if (!dir.empty()) {
+            fs::remove_all(root_ / dir);
+            touched.push_back(dir);
+          }
+        }
+      }
+    }
+    ASSERT_TRUE(Update(touched).ok());
+    std::vector<std::string> after_update = CatalogPaths();
+    ExpectConsistent();
+    auto full = Run();
+    ASSERT_TRUE(full.ok());
+    EXPECT_EQ(full->files_parsed, 0u) << "round " << round;
+    EXPECT_EQ(full->files_removed, 0u) << "round " << round;
+    EXPECT_EQ(CatalogPaths(), after_update);
+  }
+}
+
 TEST(WriterLockTest, SecondWriterIsRefusedWhileFirstHoldsIt) {
-  std::string dir = (fs::temp_directory_path() / ("lock-test-" + std::to_string(getpid()))).string();
+  std::string dir =
+      (fs::temp_directory_path() / ("lock-test-" + std::to_string(getpid()))).string();
   {
     auto first = WriterLock::Acquire(dir, false);
     ASSERT_TRUE(first.ok());

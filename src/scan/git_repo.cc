@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <pwd.h>
@@ -65,11 +66,13 @@ std::string Getenv(const char* name) {
 struct ConfigState {
   std::optional<std::string> excludes_file;  // raw value, before `~` expansion
   bool ignore_case = false;
+  std::vector<std::string> files;  // every file consulted
 };
 
 // Applies one config file, following include.path at its position (git allows 10 levels).
 void ReadConfigFile(const std::string& path, int depth, ConfigState* state) {
   if (depth > 10) return;
+  state->files.push_back(path);
   Result<std::string> text = ReadFile(path);
   if (!text.has_value()) return;
   for (const GitConfigEntry& e : ParseGitConfig(*text)) {
@@ -320,6 +323,7 @@ GitIgnoreSettings ReadGitIgnoreSettings(const GitRepo& repo) {
 
   GitIgnoreSettings out;
   out.ignore_case = state.ignore_case;
+  out.config_files = std::move(state.files);
   if (state.excludes_file.has_value()) {
     std::string p = ExpandGitPath(*state.excludes_file);
     if (!p.empty() && p[0] != '/') p = JoinPath(repo.work_tree, p);

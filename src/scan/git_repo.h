@@ -45,6 +45,10 @@ std::optional<GitRepo> DiscoverGitRepo(const std::string& dir);
 struct GitIgnoreSettings {
   std::string excludes_file;  // absolute path of core.excludesFile or its default; may not exist
   bool ignore_case = false;   // core.ignoreCase
+  // Every configuration file consulted, in reading order, whether or not it exists (an
+  // included file only when the file that includes it exists): a change to any of them may
+  // change the two settings above (the watcher watches them).
+  std::vector<std::string> config_files;
 };
 GitIgnoreSettings ReadGitIgnoreSettings(const GitRepo& repo);
 

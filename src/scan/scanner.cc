@@ -199,11 +199,15 @@ class Walker {
     outs_.resize(static_cast<size_t>(threads));
   }
 
-  ScanResult Run(DirJob root_job) {
-    queue_.push_back(std::move(root_job));
+  // Walks every job (and what lies below) on the pool, then merges what every thread found,
+  // including what the caller already put in out0() (ScanPaths' single files).
+  ScanResult Run(std::vector<DirJob> jobs) {
+    for (DirJob& j : jobs) queue_.push_back(std::move(j));
     std::vector<std::thread> threads;
-    for (size_t i = 1; i < outs_.size(); ++i) threads.emplace_back([this, i] { Work(i); });
-    Work(0);
+    if (!queue_.empty()) {
+      for (size_t i = 1; i < outs_.size(); ++i) threads.emplace_back([this, i] { Work(i); });
+      Work(0);
+    }
     for (std::thread& t : threads) t.join();
 
     ScanResult result;
@@ -230,6 +234,52 @@ class Walker {
     std::sort(result.errors.begin(), result.errors.end(),
               [](const Status& a, const Status& b) { return a.message() < b.message(); });
     return result;
+  }
+
+  // ScanPaths: decides about `rel` (a normalized workspace-relative path, "" for the root)
+  // as the walk from `root` would. Each directory on the way is entered as WalkDir enters
+  // it (loop check, its own ignore files, a nested repository) without being listed, and
+  // each component is judged by the rules WalkDir applies to an entry. A directory at the
+  // end becomes a job for Run(); a file at the end is listed into out0().
+  void Descend(const DirJob& root, std::string_view rel, std::vector<DirJob>* jobs) {
+    if (rel.empty()) {
+      jobs->push_back(root);
+      return;
+    }
+    ThreadOut& out = outs_[0];
+    DirJob job = root;
+    size_t start = 0;
+    for (;;) {
+      const size_t slash = rel.find('/', start);
+      const bool last = slash == std::string_view::npos;
+      const std::string name(rel.substr(start, last ? rel.npos : slash - start));
+      std::shared_ptr<const Ancestor> ancestors;
+      const int fd = EnterDir(job, out, /*list=*/false, &ancestors);
+      if (fd < 0) return;
+      struct stat st;
+      if (::fstatat(fd, name.c_str(), &st, 0) != 0) {
+        // Absent, or a broken link: nothing listed under this path.
+        ::close(fd);
+        return;
+      }
+      const unsigned char type = S_ISDIR(st.st_mode)   ? DT_DIR
+                                 : S_ISREG(st.st_mode) ? DT_REG
+                                                       : DT_UNKNOWN;
+      std::string child_rel;
+      const EntryKind kind = Classify(job, name, type, &child_rel, out);
+      if (kind == EntryKind::kFile && last) {
+        AddFile(fd, name.c_str(), std::move(child_rel), &st, out);
+      }
+      ::close(fd);
+      if (kind != EntryKind::kDir) return;  // skipped, or a file with more path below it
+      DirJob child{std::move(child_rel), std::move(ancestors), job.extra, job.git, job.gitignore};
+      if (last) {
+        jobs->push_back(std::move(child));
+        return;
+      }
+      job = std::move(child);
+      start = slash + 1;
+    }
   }
 
  private:
@@ -326,55 +376,68 @@ class Walker {
     dir->gitignore = nullptr;
   }
 
-  void WalkDir(DirJob& job, ThreadOut& out, std::vector<DirJob>* children) {
+  // Opens the directory of `job`, refuses a loop, and with `list` reads its entries into
+  // `out` (and tells ScanOptions::on_directory). Then loads the directory's own ignore files
+  // into `job`: those the listing shows, or, without a listing, every name that could be
+  // one (a missing file is skipped exactly as a listed file that vanished). Sets
+  // `*ancestors` to the chain for the directory's children. Returns the open descriptor
+  // (the caller closes it), or -1 when the directory is not walked.
+  int EnterDir(DirJob& job, ThreadOut& out, bool list, std::shared_ptr<const Ancestor>* ancestors) {
     const std::string path = Display(job.rel);
     int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) {
       // Gone since it was listed (or a race with a rename): nothing to report.
       if (errno != ENOENT && errno != ENOTDIR) Error(out, job.rel, errno);
-      return;
+      return -1;
     }
     struct stat st;
     if (::fstat(fd, &st) != 0) {
       Error(out, job.rel, errno);
       ::close(fd);
-      return;
+      return -1;
     }
     for (const Ancestor* a = job.ancestors.get(); a != nullptr; a = a->parent.get()) {
       if (a->id.dev == st.st_dev && a->id.ino == st.st_ino) {
         ++out.stats.symlink_loops;
         ::close(fd);
-        return;
+        return -1;
       }
     }
-    if (!ReadEntries(fd, out)) {
-      Error(out, job.rel, errno);
-      ::close(fd);
-      return;
+    if (list) {
+      // Before the listing, so that a watcher that starts watching here sees every change
+      // the listing may have missed.
+      if (options_.on_directory) options_.on_directory(job.rel);
+      if (!ReadEntries(fd, out)) {
+        Error(out, job.rel, errno);
+        ::close(fd);
+        return -1;
+      }
+      ++out.stats.dirs_visited;
     }
-    ++out.stats.dirs_visited;
 
     auto self = std::make_shared<Ancestor>();
     self->parent = job.ancestors;
     self->id = {st.st_dev, st.st_ino};
-    std::shared_ptr<const Ancestor> ancestors = std::move(self);
+    *ancestors = std::move(self);
 
     // Ignore files of this directory, found in the listing (no extra system calls when
     // there are none).
-    bool has_git = false, has_gitignore = false;
-    bool extra_present[4] = {false, false, false, false};
+    bool has_git = !list, has_gitignore = !list;
+    bool extra_present[4] = {!list, !list, !list, !list};
     static constexpr const char* kExtraNames[4] = {".ignore", ".rgignore", ".rooignore",
                                                    ".codeindexignore"};
-    for (const ThreadOut::Entry& e : out.entries) {
-      const char* name = out.names.data() + e.offset;
-      if (name[0] != '.') continue;
-      std::string_view n(name, e.len);
-      if (n == ".git")
-        has_git = true;
-      else if (n == ".gitignore")
-        has_gitignore = true;
-      for (int i = 0; i < 4; ++i) {
-        if (n == kExtraNames[i]) extra_present[i] = true;
+    if (list) {
+      for (const ThreadOut::Entry& e : out.entries) {
+        const char* name = out.names.data() + e.offset;
+        if (name[0] != '.') continue;
+        std::string_view n(name, e.len);
+        if (n == ".git")
+          has_git = true;
+        else if (n == ".gitignore")
+          has_gitignore = true;
+        for (int i = 0; i < 4; ++i) {
+          if (n == kExtraNames[i]) extra_present[i] = true;
+        }
       }
     }
     if (has_git && !job.rel.empty() && options_.git_ignore) MaybeEnterNestedRepo(&job);
@@ -404,12 +467,12 @@ class Walker {
             Error(out, JoinRel(job.rel, kExtraNames[i]), errno);
           continue;
         }
-        IgnoreList list =
+        IgnoreList list_i =
             IgnoreList::Parse(content, job.rel, false, JoinRel(job.rel, kExtraNames[i]));
         if (!any)
-          merged = std::move(list);
+          merged = std::move(list_i);
         else
-          merged.Append(list);
+          merged.Append(list_i);
         any = true;
       }
       if (any && !merged.empty()) {
@@ -419,9 +482,50 @@ class Walker {
         job.extra = std::move(node);
       }
     }
+    return fd;
+  }
 
-    const std::string_view parent_name = job.rel.empty() ? std::string_view() : BaseName(job.rel);
-    const ExtensionSet& exts = Extensions();
+  enum class EntryKind { kSkip, kDir, kFile };
+
+  // Rules 2-5 for the entry `name` of `dir` (whose own ignore files are loaded), whose type
+  // (after following links) is `type`. For kDir and kFile, `*rel` is the entry's path.
+  EntryKind Classify(const DirJob& dir, std::string_view name, unsigned char type, std::string* rel,
+                     ThreadOut& out) const {
+    if (type == DT_DIR) {
+      const std::string_view parent_name = dir.rel.empty() ? std::string_view() : BaseName(dir.rel);
+      if (name[0] == '.' || IsIgnoredName(name) || IsIgnoredPair(parent_name, name)) {
+        ++out.stats.dirs_skipped;
+        return EntryKind::kSkip;
+      }
+      *rel = JoinRel(dir.rel, name);
+      if (Excluded(dir, *rel, /*is_dir=*/true, &out.scratch)) {
+        ++out.stats.dirs_skipped;
+        return EntryKind::kSkip;
+      }
+      return EntryKind::kDir;
+    }
+    if (type != DT_REG) return EntryKind::kSkip;  // sockets, fifos, devices
+    ++out.stats.files_seen;
+    if (name[0] == '.' || IsIgnoredName(name)) {
+      ++out.stats.skipped_ignored;
+      return EntryKind::kSkip;
+    }
+    if (!Extensions().Contains(name)) {
+      ++out.stats.skipped_extension;
+      return EntryKind::kSkip;
+    }
+    *rel = JoinRel(dir.rel, name);
+    if (Excluded(dir, *rel, /*is_dir=*/false, &out.scratch)) {
+      ++out.stats.skipped_ignored;
+      return EntryKind::kSkip;
+    }
+    return EntryKind::kFile;
+  }
+
+  void WalkDir(DirJob& job, ThreadOut& out, std::vector<DirJob>* children) {
+    std::shared_ptr<const Ancestor> ancestors;
+    const int fd = EnterDir(job, out, /*list=*/true, &ancestors);
+    if (fd < 0) return;
     for (const ThreadOut::Entry& e : out.entries) {
       const char* cname = out.names.data() + e.offset;
       std::string_view name(cname, e.len);
@@ -436,35 +540,17 @@ class Walker {
         have_stat = true;
         type = S_ISDIR(est.st_mode) ? DT_DIR : S_ISREG(est.st_mode) ? DT_REG : DT_UNKNOWN;
       }
-      if (type == DT_DIR) {
-        if (name[0] == '.' || IsIgnoredName(name) || IsIgnoredPair(parent_name, name)) {
-          ++out.stats.dirs_skipped;
-          continue;
-        }
-        std::string rel = JoinRel(job.rel, name);
-        if (Excluded(job, rel, /*is_dir=*/true, &out.scratch)) {
-          ++out.stats.dirs_skipped;
-          continue;
-        }
-        children->push_back(DirJob{std::move(rel), ancestors, job.extra, job.git, job.gitignore});
-        continue;
+      std::string rel;
+      switch (Classify(job, name, type, &rel, out)) {
+        case EntryKind::kSkip:
+          break;
+        case EntryKind::kDir:
+          children->push_back(DirJob{std::move(rel), ancestors, job.extra, job.git, job.gitignore});
+          break;
+        case EntryKind::kFile:
+          AddFile(fd, cname, std::move(rel), have_stat ? &est : nullptr, out);
+          break;
       }
-      if (type != DT_REG) continue;  // sockets, fifos, devices
-      ++out.stats.files_seen;
-      if (name[0] == '.' || IsIgnoredName(name)) {
-        ++out.stats.skipped_ignored;
-        continue;
-      }
-      if (!exts.Contains(name)) {
-        ++out.stats.skipped_extension;
-        continue;
-      }
-      std::string rel = JoinRel(job.rel, name);
-      if (Excluded(job, rel, /*is_dir=*/false, &out.scratch)) {
-        ++out.stats.skipped_ignored;
-        continue;
-      }
-      AddFile(fd, cname, std::move(rel), have_stat ? &est : nullptr, out);
     }
     ::close(fd);
   }
@@ -590,28 +676,130 @@ bool LooksBinary(std::string_view content) {
   return std::memchr(content.data(), '\0', std::min(content.size(), kBinaryProbeBytes)) != nullptr;
 }
 
-Result<ScanResult> Scan(const ScanOptions& options) {
-  std::string root = options.workspace.empty() ? "." : options.workspace;
-  while (root.size() > 1 && root.back() == '/') root.pop_back();
-  struct stat st;
-  if (::stat(root.c_str(), &st) != 0) {
-    int err = errno;
-    if (err == ENOENT) return Status::NotFound(root + ": no such directory");
-    return Status::FromErrno(root, err);
-  }
-  if (!S_ISDIR(st.st_mode)) return Status::InvalidArgument(root + ": not a directory");
-  int fd = ::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return Status::FromErrno(root, errno);
-  ::close(fd);
-  char* real = ::realpath(root.c_str(), nullptr);
-  if (real == nullptr) return Status::FromErrno(root, errno);
-  std::string physical(real);
-  std::free(real);
+namespace {
 
+// The root of a walk: the workspace as the user named it (for messages and system calls),
+// and its physical path (for git discovery).
+struct Root {
+  std::string display;
+  std::string physical;
+};
+
+Result<Root> OpenRoot(const ScanOptions& options) {
+  Root r;
+  r.display = options.workspace.empty() ? "." : options.workspace;
+  while (r.display.size() > 1 && r.display.back() == '/') r.display.pop_back();
+  struct stat st;
+  if (::stat(r.display.c_str(), &st) != 0) {
+    int err = errno;
+    if (err == ENOENT) return Status::NotFound(r.display + ": no such directory");
+    return Status::FromErrno(r.display, err);
+  }
+  if (!S_ISDIR(st.st_mode)) return Status::InvalidArgument(r.display + ": not a directory");
+  int fd = ::open(r.display.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return Status::FromErrno(r.display, errno);
+  ::close(fd);
+  char* real = ::realpath(r.display.c_str(), nullptr);
+  if (real == nullptr) return Status::FromErrno(r.display, errno);
+  r.physical = real;
+  std::free(real);
+  return r;
+}
+
+}  // namespace
+
+Result<ScanResult> Scan(const ScanOptions& options) {
+  ASSIGN_OR_RETURN(Root root, OpenRoot(options));
   DirJob root_job;
-  SetUpOuterRepo(options, physical, &root_job);
-  Walker walker(options, root);
-  return walker.Run(std::move(root_job));
+  SetUpOuterRepo(options, root.physical, &root_job);
+  Walker walker(options, root.display);
+  std::vector<DirJob> jobs;
+  jobs.push_back(std::move(root_job));
+  return walker.Run(std::move(jobs));
+}
+
+Result<std::string> NormalizeRelPath(std::string_view path) {
+  std::string out;
+  size_t start = 0;
+  if (!path.empty() && path[0] == '/') {
+    return Status::InvalidArgument(std::string(path) + ": not relative to the workspace");
+  }
+  while (start <= path.size()) {
+    size_t slash = path.find('/', start);
+    if (slash == std::string_view::npos) slash = path.size();
+    std::string_view c = path.substr(start, slash - start);
+    if (c == "..") {
+      return Status::InvalidArgument(std::string(path) + ": leaves the workspace");
+    }
+    if (!c.empty() && c != ".") {
+      if (!out.empty()) out.push_back('/');
+      out.append(c);
+    }
+    start = slash + 1;
+  }
+  return out;
+}
+
+std::vector<std::string> MinimalPathCover(std::vector<std::string> paths) {
+  std::sort(paths.begin(), paths.end());
+  paths.erase(std::unique(paths.begin(), paths.end()), paths.end());
+  if (!paths.empty() && paths.front().empty()) return {std::string()};
+  std::vector<std::string> out;
+  for (size_t i = 0; i < paths.size(); ++i) {
+    const std::string& p = paths[i];
+    bool covered = false;
+    for (size_t pos = p.find('/'); pos != std::string::npos && !covered;
+         pos = p.find('/', pos + 1)) {
+      covered = std::binary_search(paths.begin(), paths.begin() + static_cast<ptrdiff_t>(i),
+                                   std::string_view(p).substr(0, pos),
+                                   [](std::string_view a, std::string_view b) { return a < b; });
+    }
+    if (!covered) out.push_back(p);
+  }
+  return out;
+}
+
+Result<ScanResult> ScanPaths(const ScanOptions& options,
+                             const std::vector<std::string>& rel_paths) {
+  std::vector<std::string> normalized;
+  normalized.reserve(rel_paths.size());
+  for (const std::string& p : rel_paths) {
+    ASSIGN_OR_RETURN(std::string n, NormalizeRelPath(p));
+    normalized.push_back(std::move(n));
+  }
+  normalized = MinimalPathCover(std::move(normalized));
+  ASSIGN_OR_RETURN(Root root, OpenRoot(options));
+  DirJob root_job;
+  SetUpOuterRepo(options, root.physical, &root_job);
+  Walker walker(options, root.display);
+  std::vector<DirJob> jobs;
+  for (const std::string& p : normalized) walker.Descend(root_job, p, &jobs);
+  return walker.Run(std::move(jobs));
+}
+
+std::vector<std::string> RuleFilesOutsideTree(const ScanOptions& options) {
+  std::vector<std::string> out;
+  if (!options.git_ignore) return out;
+  Result<Root> root = OpenRoot(options);
+  if (!root.ok()) return out;
+  std::optional<GitRepo> repo = DiscoverGitRepo(root->physical);
+  if (!repo) return out;
+  GitIgnoreSettings settings = ReadGitIgnoreSettings(*repo);
+  out = std::move(settings.config_files);
+  out.push_back(repo->common_dir + "/info/exclude");
+  if (!settings.excludes_file.empty()) out.push_back(settings.excludes_file);
+  // The .gitignore files from the top of the work tree down to the workspace's parent.
+  if (root->physical.size() > repo->work_tree.size()) {
+    std::string dir = repo->work_tree;
+    const size_t skip = repo->work_tree == "/" ? 1 : repo->work_tree.size() + 1;
+    const std::string prefix = root->physical.substr(skip);
+    if (dir.back() != '/') dir.push_back('/');
+    out.push_back(dir + ".gitignore");
+    for (size_t pos = prefix.find('/'); pos != std::string::npos; pos = prefix.find('/', pos + 1)) {
+      out.push_back(dir + prefix.substr(0, pos) + "/.gitignore");
+    }
+  }
+  return out;
 }
 
 }  // namespace codeindex

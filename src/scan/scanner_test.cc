@@ -1,8 +1,12 @@
 #include "scan/scanner.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <optional>
+#include <random>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -419,6 +423,218 @@ TEST_F(ScannerTest, ThreadCountDoesNotChangeTheResult) {
   EXPECT_EQ(a.size(), 30u * 15u);
   EXPECT_EQ(sa.dirs_visited, last_.stats.dirs_visited);
   EXPECT_EQ(sa.files_seen, last_.stats.files_seen);
+}
+
+// ScanPaths ---------------------------------------------------------------------------------
+
+// What Scan() lists at or below `path` ("" = everything).
+std::vector<std::string> Under(const std::vector<std::string>& all, const std::string& path) {
+  std::vector<std::string> out;
+  for (const std::string& f : all) {
+    if (path.empty() || f == path ||
+        (f.size() > path.size() && f.compare(0, path.size(), path) == 0 && f[path.size()] == '/'))
+      out.push_back(f);
+  }
+  return out;
+}
+
+class ScanPathsTest : public ScannerTest {
+ protected:
+  std::vector<std::string> PathsOf(const std::vector<std::string>& rel, ScanOptions options = {}) {
+    if (options.workspace.empty()) options.workspace = ws_;
+    Result<ScanResult> r = ScanPaths(options, rel);
+    EXPECT_TRUE(r.has_value()) << r.error().ToString();
+    if (!r.has_value()) return {};
+    std::vector<std::string> out;
+    for (const ScannedFile& f : r->files) out.push_back(f.path);
+    return out;
+  }
+};
+
+TEST_F(ScanPathsTest, FilesDirectoriesAndMissingPaths) {
+  Write("a.py");
+  Write("notes.txt");
+  Write("src/b.py");
+  Write("src/deep/c.py");
+  Write("srcx/d.py");
+  Write("src-e/e.py");
+  EXPECT_THAT(PathsOf({"a.py"}), ElementsAre("a.py"));
+  EXPECT_THAT(PathsOf({"notes.txt"}), IsEmpty());  // not a listed file
+  EXPECT_THAT(PathsOf({"src"}), ElementsAre("src/b.py", "src/deep/c.py"));
+  EXPECT_THAT(PathsOf({"src/", "./src/deep//c.py"}), ElementsAre("src/b.py", "src/deep/c.py"));
+  EXPECT_THAT(PathsOf({"missing.py", "src/missing", "a.py/below"}), IsEmpty());
+  EXPECT_THAT(PathsOf({""}),
+              ElementsAre("a.py", "src-e/e.py", "src/b.py", "src/deep/c.py", "srcx/d.py"));
+  EXPECT_THAT(PathsOf({}), IsEmpty());
+}
+
+TEST_F(ScanPathsTest, RulesOfEveryAncestorApply) {
+  GitInit(ws_);
+  Write(".gitignore", "gen/\n*.log.py\n");
+  Write("a/.gitignore", "!keep.log.py\nb/skip.py\n");
+  Write("a/b/.ignore", "x.py\n");
+  Write("a/b/keep.log.py");
+  Write("a/b/drop.log.py");
+  Write("a/b/skip.py");
+  Write("a/b/x.py");
+  Write("a/b/y.py");
+  Write("gen/g.py");
+  Write("node_modules/n.py");
+  Write("target/dependency/t.java");
+  GitInit(ws_ + "/lib");  // a nested repository: the outer .gitignore stops applying
+  Write("lib/.gitignore", "inner.py\n");
+  Write("lib/z.log.py");
+  Write("lib/inner.py");
+  EXPECT_THAT(PathsOf({"a/b/keep.log.py", "a/b/drop.log.py", "a/b/skip.py", "a/b/x.py", "a/b/y.py",
+                       "gen/g.py", "gen", "node_modules/n.py", "target/dependency", "lib/z.log.py",
+                       "lib/inner.py"}),
+              ElementsAre("a/b/keep.log.py", "a/b/y.py", "lib/z.log.py"));
+}
+
+TEST_F(ScanPathsTest, RejectsPathsOutsideTheWorkspace) {
+  ScanOptions o;
+  o.workspace = ws_;
+  EXPECT_EQ(ScanPaths(o, {"/etc/passwd"}).error().code(), Code::kInvalidArgument);
+  EXPECT_EQ(ScanPaths(o, {"a/../../x.py"}).error().code(), Code::kInvalidArgument);
+}
+
+TEST_F(ScanPathsTest, OnDirectoryReportsWhatTheWalkEnters) {
+  Write("a/b/c.py");
+  Write("a/d/e.py");
+  Write("f/g.py");
+  ScanOptions o;
+  std::mutex mu;
+  std::set<std::string> seen;
+  o.on_directory = [&](const std::string& rel) {
+    std::lock_guard<std::mutex> lock(mu);
+    seen.insert(rel);
+  };
+  PathsOf({"a", "f/g.py"}, o);
+  EXPECT_THAT(seen, ElementsAre("a", "a/b", "a/d"));  // not the root, not f
+  seen.clear();
+  o.workspace = ws_;
+  ASSERT_TRUE(Scan(o).ok());
+  EXPECT_THAT(seen, ElementsAre("", "a", "a/b", "a/d", "f"));
+}
+
+TEST(MinimalPathCoverTest, DropsDuplicatesAndPathsBelowOthers) {
+  EXPECT_THAT(MinimalPathCover({"a/b", "a", "a-b", "a/b/c", "b", "a0", "a"}),
+              ElementsAre("a", "a-b", "a0", "b"));
+  EXPECT_THAT(MinimalPathCover({"x", ""}), ElementsAre(""));
+  EXPECT_THAT(MinimalPathCover({"a-b/c", "a/x", "a-b"}), ElementsAre("a-b", "a/x"));
+}
+
+TEST(NormalizeRelPathTest, Forms) {
+  EXPECT_EQ(*NormalizeRelPath(""), "");
+  EXPECT_EQ(*NormalizeRelPath("."), "");
+  EXPECT_EQ(*NormalizeRelPath("./a//b/./c/"), "a/b/c");
+  EXPECT_FALSE(NormalizeRelPath("/a").ok());
+  EXPECT_FALSE(NormalizeRelPath("a/../b").ok());
+  EXPECT_EQ(*NormalizeRelPath("a/..b"), "a/..b");
+}
+
+// Random trees with every kind of rule; ScanPaths on random subsets of their paths must equal
+// Scan() restricted to those paths.
+TEST_F(ScanPathsTest, AgreesWithScanOnRandomTrees) {
+  const std::vector<std::string> dir_names = {
+      "a",    "b",      "sub",        "x",     "node_modules",
+      ".hid", "target", "dependency", "build", "dependencies"};
+  const std::vector<std::string> file_names = {"a.py",  "b1.py", "keep.py", "c.py",   "y.py",
+                                               "z.txt", ".h.py", "big.py",  "bin.py", "e.js"};
+  const std::vector<std::string> patterns = {"*.txt",   "b*",        "!b1.py", "/c.py",    "sub/",
+                                             "**/y.py", "x/**/a.py", "*.py",   "!keep.py", "a?.py",
+                                             "a/",      "!sub/",     "e.js",   "/x"};
+  for (uint32_t seed = 1; seed <= 16; ++seed) {
+    SCOPED_TRACE("seed " + std::to_string(seed));
+    std::error_code ec;
+    fs::remove_all(ws_, ec);
+    fs::create_directories(ws_);
+    std::mt19937 rng(seed);
+    auto pick = [&](const auto& v) { return v[rng() % v.size()]; };
+    auto chance = [&](int percent) { return static_cast<int>(rng() % 100) < percent; };
+    std::vector<std::string> all_paths{""};
+    std::vector<std::string> dirs{""};
+    if (chance(70)) GitInit(ws_);
+    for (size_t i = 0; i < dirs.size() && dirs.size() < 25; ++i) {
+      const std::string dir = dirs[i];
+      const std::string prefix = dir.empty() ? "" : dir + "/";
+      const int depth =
+          dir.empty() ? 0 : static_cast<int>(std::count(dir.begin(), dir.end(), '/')) + 1;
+      int nfiles = static_cast<int>(rng() % 5);
+      for (int f = 0; f < nfiles; ++f) {
+        std::string name = pick(file_names);
+        std::string content = "x = 1\n";
+        if (name == "big.py") content = std::string(200, 'x');
+        if (name == "bin.py") content = std::string("a\0b", 3);
+        Write(prefix + name, content);
+        all_paths.push_back(prefix + name);
+      }
+      for (const char* ignore : {".gitignore", ".ignore", ".rooignore"}) {
+        if (!chance(25)) continue;
+        std::string text;
+        for (int k = static_cast<int>(rng() % 3) + 1; k > 0; --k) text += pick(patterns) + "\n";
+        Write(prefix + ignore, text);
+      }
+      if (depth > 0 && chance(20)) GitInit(ws_ + "/" + dir);  // a nested repository
+      if (depth < 3) {
+        for (int d = static_cast<int>(rng() % 3); d > 0; --d) {
+          std::string sub = prefix + pick(dir_names);
+          if (std::find(dirs.begin(), dirs.end(), sub) != dirs.end()) continue;
+          Mkdir(sub);
+          dirs.push_back(sub);
+          all_paths.push_back(sub);
+        }
+      }
+      if (depth > 0 && chance(10)) {  // a link to the parent (a loop) or to the root
+        fs::create_directory_symlink(chance(50) ? ".." : ws_, ws_ + "/" + prefix + "up", ec);
+        all_paths.push_back(prefix + "up");
+        all_paths.push_back(prefix + "up/a.py");
+      }
+      if (chance(10)) {  // a second path to a directory
+        fs::create_directory_symlink(ws_ + "/" + pick(dirs), ws_ + "/" + prefix + "alias", ec);
+        all_paths.push_back(prefix + "alias");
+      }
+      if (chance(5)) {
+        fs::create_symlink("missing.py", ws_ + "/" + prefix + "broken.py", ec);
+        all_paths.push_back(prefix + "broken.py");
+      }
+      all_paths.push_back(prefix + "missing.py");
+    }
+    for (bool skip_binary : {true, false}) {
+      ScanOptions o;
+      o.workspace = ws_;
+      o.max_file_size = 100;
+      o.skip_binary = skip_binary;
+      o.threads = 2;
+      Result<ScanResult> full = Scan(o);
+      ASSERT_TRUE(full.ok());
+      std::vector<std::string> listed;
+      for (const ScannedFile& f : full->files) listed.push_back(f.path);
+      for (int trial = 0; trial < 20; ++trial) {
+        std::vector<std::string> subset;
+        for (int k = static_cast<int>(rng() % 4) + 1; k > 0; --k) subset.push_back(pick(all_paths));
+        std::set<std::string> want;
+        for (const std::string& p : subset) {
+          for (const std::string& f : Under(listed, p)) want.insert(f);
+        }
+        Result<ScanResult> part = ScanPaths(o, subset);
+        ASSERT_TRUE(part.ok());
+        std::vector<std::string> got;
+        for (const ScannedFile& f : part->files) got.push_back(f.path);
+        std::string where;
+        for (const std::string& p : subset) where += "'" + p + "' ";
+        EXPECT_EQ(got, std::vector<std::string>(want.begin(), want.end())) << where;
+        // Same stat data as the full scan.
+        for (const ScannedFile& f : part->files) {
+          auto it = std::find_if(full->files.begin(), full->files.end(),
+                                 [&](const ScannedFile& g) { return g.path == f.path; });
+          ASSERT_NE(it, full->files.end());
+          EXPECT_EQ(it->size, f.size);
+          EXPECT_EQ(it->mtime_ns, f.mtime_ns);
+        }
+      }
+    }
+  }
 }
 
 }  // namespace

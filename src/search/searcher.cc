@@ -1,6 +1,9 @@
 #include "search/searcher.h"
 
+#include <algorithm>
 #include <chrono>
+#include <unordered_map>
+
 #include <nlohmann/json.hpp>
 
 #include "index/config.h"
@@ -11,9 +14,12 @@ namespace codeindex {
 
 std::string_view SearchModeName(SearchMode mode) {
   switch (mode) {
-    case SearchMode::kSemantic: return "semantic";
-    case SearchMode::kText: return "text";
-    case SearchMode::kHybrid: return "hybrid";
+    case SearchMode::kSemantic:
+      return "semantic";
+    case SearchMode::kText:
+      return "text";
+    case SearchMode::kHybrid:
+      return "hybrid";
   }
   return "text";
 }
@@ -112,19 +118,22 @@ Result<SearchResponse> Searcher::Search(const SearchRequest& request) const {
       r = SearchSemantic(request, *catalog);
       break;
     case SearchMode::kHybrid:
-      r = Status::NotImplemented("hybrid search");
+      r = SearchHybrid(request, *catalog);
       break;
   }
   ReturnCatalog(std::move(catalog));
+  if (r.ok() && request.max_tokens > 0) {
+    r->budget = FitToTokenBudget(request.query, request.max_tokens, &r->results);
+  }
   if (r.ok()) {
-    r->took_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-                     .count();
+    r->took_ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   }
   return r;
 }
 
-Status Searcher::FillResults(const std::vector<std::pair<int64_t, double>>& hits,
-                             Catalog& catalog, std::vector<SearchResult>* out) const {
+Status Searcher::FillResults(const std::vector<std::pair<int64_t, double>>& hits, Catalog& catalog,
+                             std::vector<SearchResult>* out) const {
   std::vector<int64_t> ids;
   ids.reserve(hits.size());
   for (const auto& h : hits) ids.push_back(h.first);
@@ -167,7 +176,8 @@ Result<SearchResponse> Searcher::SearchText(const SearchRequest& request, Catalo
     // Hits and results are both in rank order and results are a subsequence of hits.
     size_t hi = 0;
     for (SearchResult& r : resp.results) {
-      while (hi < found.hits.size() && static_cast<int64_t>(found.hits[hi].block_id) != r.block_id) {
+      while (hi < found.hits.size() &&
+             static_cast<int64_t>(found.hits[hi].block_id) != r.block_id) {
         ++hi;
       }
       if (hi == found.hits.size()) break;
@@ -196,7 +206,8 @@ Result<SearchResponse> Searcher::SearchSemantic(const SearchRequest& request,
   params.min_score = static_cast<float>(request.min_score.value_or(kDefaultMinScore));
   std::unique_ptr<vec::SortedIdFilter> filter;
   if (!NormalizePathPrefix(request.path_prefix).empty()) {
-    ASSIGN_OR_RETURN(std::vector<int64_t> allowed, catalog.BlockIdsUnderPrefix(request.path_prefix));
+    ASSIGN_OR_RETURN(std::vector<int64_t> allowed,
+                     catalog.BlockIdsUnderPrefix(request.path_prefix));
     filter = std::make_unique<vec::SortedIdFilter>(
         std::vector<uint64_t>(allowed.begin(), allowed.end()));
     params.filter = filter.get();
@@ -217,6 +228,89 @@ Result<SearchResponse> Searcher::SearchSemantic(const SearchRequest& request,
   return resp;
 }
 
+Result<SearchResponse> Searcher::SearchHybrid(const SearchRequest& request,
+                                              Catalog& catalog) const {
+  if (!embedder_) return Status::FailedPrecondition(semantic_unavailable_);
+  // Enough candidates from each list that fusion and the signals can reorder the top:
+  // three times the answer, at least 50.
+  const size_t pool = std::min(kMaxSearchLimit, std::max<size_t>(50, 3 * request.limit));
+  SearchRequest sub = request;
+  sub.limit = pool;
+  sub.mode = SearchMode::kText;
+  sub.min_score.reset();
+  Result<SearchResponse> text = SearchText(sub, catalog);
+  // A query with no indexable term (punctuation only) still has a semantic answer.
+  if (!text.ok() && text.error().code() != Code::kInvalidArgument) return text.error();
+  sub.mode = SearchMode::kSemantic;
+  sub.min_score = request.min_score.value_or(0.0);
+  ASSIGN_OR_RETURN(SearchResponse semantic, SearchSemantic(sub, catalog));
+
+  std::vector<Candidate> candidates;
+  std::vector<SearchResult*> source;  // the result each candidate came from
+  std::unordered_map<int64_t, size_t> by_id;
+  auto add = [&](std::vector<SearchResult>& results, bool is_text) {
+    for (size_t i = 0; i < results.size(); ++i) {
+      SearchResult& r = results[i];
+      auto [it, fresh] = by_id.emplace(r.block_id, candidates.size());
+      if (fresh) {
+        Candidate c;
+        c.block_id = r.block_id;
+        c.file_path = r.file_path;
+        c.start_line = r.start_line;
+        c.end_line = r.end_line;
+        c.identifier = r.identifier;
+        candidates.push_back(std::move(c));
+        source.push_back(&r);
+      }
+      Candidate& c = candidates[it->second];
+      if (is_text) {
+        c.text_rank = static_cast<int>(i) + 1;
+        c.bm25 = r.score;
+      } else {
+        c.semantic_rank = static_cast<int>(i) + 1;
+        c.cosine = r.score;
+      }
+    }
+  };
+  if (text.ok()) add(text->results, true);
+  add(semantic.results, false);
+
+  RankedList ranked = Rank(request.query, candidates, request.rank, request.limit);
+  SearchResponse resp;
+  if (text.ok()) resp.query_terms = std::move(text->query_terms);
+  resp.query_shape = std::string(QueryShapeName(ranked.shape));
+  resp.text_weight = ranked.text_weight;
+  for (RankedCandidate& rc : ranked.ranked) {
+    const Candidate& c = candidates[rc.index];
+    SearchResult r = std::move(*source[rc.index]);
+    r.score = rc.score;
+    if (request.explain) {
+      auto e = std::make_unique<ResultExplanation>();
+      e->mode = "hybrid";
+      if (c.text_rank > 0) {
+        e->bm25 = c.bm25;
+        // Text candidates are added first, so a block in the text list came from it and
+        // carries its terms.
+        if (r.explanation && r.explanation->bm25_terms) {
+          e->bm25_terms = std::move(r.explanation->bm25_terms);
+        }
+      }
+      if (c.semantic_rank > 0) e->cosine = c.cosine;
+      e->text_rank = c.text_rank;
+      e->semantic_rank = c.semantic_rank;
+      e->text_part = rc.text_part;
+      e->semantic_part = rc.semantic_part;
+      e->fused = rc.fused;
+      e->signals = std::move(rc.signals);
+      r.explanation = std::move(e);
+    } else {
+      r.explanation.reset();
+    }
+    resp.results.push_back(std::move(r));
+  }
+  return resp;
+}
+
 std::string SearchResponseToJson(const SearchResponse& response, bool explain) {
   using nlohmann::json;
   json results = json::array();
@@ -226,9 +320,21 @@ std::string SearchResponseToJson(const SearchResponse& response, bool explain) {
               {"end_line", r.end_line},
               {"score", r.score},
               {"code_chunk", r.code_chunk}};
+    if (r.trimmed) j["trimmed"] = true;
     if (explain && r.explanation) {
       json d = {{"mode", r.explanation->mode}, {"type", r.type}};
       if (r.explanation->cosine) d["cosine"] = *r.explanation->cosine;
+      if (r.explanation->mode == "hybrid") {
+        const ResultExplanation& e = *r.explanation;
+        json signals = json::array();
+        for (const Signal& s : e.signals) {
+          signals.push_back({{"name", s.name}, {"factor", s.factor}, {"why", s.why}});
+        }
+        d["fusion"] = {{"text_rank", e.text_rank}, {"semantic_rank", e.semantic_rank},
+                       {"text_part", e.text_part}, {"semantic_part", e.semantic_part},
+                       {"fused", e.fused},         {"signals", signals},
+                       {"score", r.score}};
+      }
       if (r.identifier) d["identifier"] = *r.identifier;
       if (r.explanation->bm25_terms) {
         const Explanation& e = *r.explanation->bm25_terms;
@@ -253,7 +359,19 @@ std::string SearchResponseToJson(const SearchResponse& response, bool explain) {
     results.push_back(std::move(j));
   }
   json out = {{"results", results}, {"took_ms", response.took_ms}};
-  if (explain) out["query_terms"] = response.query_terms;
+  if (response.budget) {
+    out["token_budget"] = {{"max_tokens", response.budget->max_tokens},
+                           {"used_tokens", response.budget->used_tokens},
+                           {"trimmed", response.budget->trimmed},
+                           {"dropped", response.budget->dropped}};
+  }
+  if (explain) {
+    out["query_terms"] = response.query_terms;
+    if (!response.query_shape.empty()) {
+      out["query_shape"] = response.query_shape;
+      out["text_weight"] = response.text_weight;
+    }
+  }
   // Paths are raw bytes and chunks come from decoded text; never throw on odd bytes.
   return out.dump(-1, ' ', false, json::error_handler_t::replace);
 }

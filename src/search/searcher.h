@@ -3,7 +3,8 @@
 //   text      BM25 over code-aware terms (text/text_index.h); scores are BM25 sums.
 //   semantic  cosine similarity of the query embedding and the block embeddings (the
 //             original's mode: min score 0.4, at most 50 results by default).
-//   hybrid    fusion of both (search/fusion.h when it lands).
+//   hybrid    fusion of both candidate lists plus code-aware signals (search/ranker.h),
+//             every factor shown by explain.
 //
 // A result carries the block's file (workspace-relative, '/'-separated), its 1-based
 // inclusive lines, its score and its content (untrimmed, as the original's codeChunk
@@ -23,6 +24,8 @@
 
 #include "base/status.h"
 #include "embed/embedder.h"
+#include "search/budget.h"
+#include "search/ranker.h"
 #include "store/catalog.h"
 #include "text/text_index.h"
 #include "vector/vector_index.h"
@@ -50,6 +53,12 @@ struct SearchRequest {
   // Only blocks under this directory (whole path components), or this file.
   std::string path_prefix;
   bool explain = false;
+  // Hybrid only: fusion and signals (search/ranker.h). In hybrid mode min_score, when set,
+  // filters the semantic candidates by cosine; the fused scores have no absolute scale.
+  RankOptions rank;
+  // When > 0: the best results that fit this many tokens, long chunks trimmed to their
+  // most relevant lines (search/budget.h).
+  size_t max_tokens = 0;
 };
 
 // How one result's score was made (the debug field of search --json).
@@ -57,7 +66,15 @@ struct ResultExplanation {
   std::string mode;
   double bm25 = 0;
   std::optional<Explanation> bm25_terms;  // text mode
-  std::optional<double> cosine;           // semantic mode
+  std::optional<double> cosine;           // semantic and hybrid modes
+  // Hybrid: where the block stood in each list (0 = absent), each list's share of the
+  // fused score, and the signals that scaled it.
+  int text_rank = 0;
+  int semantic_rank = 0;
+  double text_part = 0;
+  double semantic_part = 0;
+  double fused = 0;
+  std::vector<Signal> signals;
 };
 
 struct SearchResult {
@@ -67,6 +84,7 @@ struct SearchResult {
   int end_line = 0;
   double score = 0;
   std::string code_chunk;
+  bool trimmed = false;  // cut to fit SearchRequest::max_tokens; lines are the window's
   std::optional<std::string> identifier;
   std::string type;
   std::unique_ptr<ResultExplanation> explanation;
@@ -76,6 +94,10 @@ struct SearchResponse {
   std::vector<SearchResult> results;
   double took_ms = 0;
   std::vector<std::string> query_terms;  // text/hybrid: the analyzed query
+  // Hybrid: how the query was read and the text list's weight.
+  std::string query_shape;
+  double text_weight = 0;
+  std::optional<BudgetReport> budget;  // when SearchRequest::max_tokens was set
 };
 
 class Searcher {
@@ -98,6 +120,7 @@ class Searcher {
 
   Result<SearchResponse> SearchText(const SearchRequest& request, Catalog& catalog) const;
   Result<SearchResponse> SearchSemantic(const SearchRequest& request, Catalog& catalog) const;
+  Result<SearchResponse> SearchHybrid(const SearchRequest& request, Catalog& catalog) const;
   // Looks the hits' blocks up in the catalog (skipping blocks a concurrent index removed).
   Status FillResults(const std::vector<std::pair<int64_t, double>>& hits, Catalog& catalog,
                      std::vector<SearchResult>* out) const;

@@ -1,12 +1,13 @@
 // Index a small workspace with a tiny static model, then search it in every mode.
 #include "search/searcher.h"
 
-#include <gtest/gtest.h>
-#include <unistd.h>
-
 #include <filesystem>
 #include <fstream>
+#include <set>
+
+#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <unistd.h>
 
 #include "embed/testing.h"
 #include "index/index_dir.h"
@@ -106,9 +107,8 @@ TEST_F(SearcherTest, SemanticResultsAreCosineRankedAndFiltered) {
   ASSERT_TRUE(r.ok());
   EXPECT_TRUE(r->results.empty());
 
-  std::string json = SearchResponseToJson(*(*searcher)->Search(SearchRequest{
-                                              "fetch url", SearchMode::kText, 5, {}, "", true}),
-                                          true);
+  std::string json = SearchResponseToJson(
+      *(*searcher)->Search(SearchRequest{"fetch url", SearchMode::kText, 5, {}, "", true}), true);
   auto j = nlohmann::json::parse(json);
   ASSERT_FALSE(j["results"].empty());
   EXPECT_EQ(j["results"][0]["file_path"], "src/net/client.py");
@@ -163,6 +163,62 @@ TEST_F(SearcherTest, NoEmbeddingsMeansClearSemanticError) {
   EXPECT_EQ(r.error().code(), Code::kFailedPrecondition);
   req.mode = SearchMode::kText;
   EXPECT_TRUE((*searcher)->Search(req).ok());
+}
+
+TEST_F(SearcherTest, HybridFusesBothListsAndExplainsEveryFactor) {
+  Write("tests/test_parser.py",
+        "def test_parse_file(tmp_path):\n    assert parse_file(tmp_path / 'x') is not None\n"
+        "    assert parse_file(tmp_path / 'y') is not None\n");
+  ASSERT_TRUE(Index(model_).ok());
+  auto searcher = Searcher::Open(IndexDir());
+  ASSERT_TRUE(searcher.ok()) << searcher.error().ToString();
+  SearchRequest req;
+  req.query = "parse_file";
+  req.mode = SearchMode::kHybrid;
+  req.explain = true;
+  auto r = (*searcher)->Search(req);
+  ASSERT_TRUE(r.ok()) << r.error().ToString();
+  ASSERT_GE(r->results.size(), 2u);
+  EXPECT_EQ(r->query_shape, "symbol");
+  // The definition beats the test that calls it twice (more BM25 term frequency).
+  EXPECT_EQ(r->results[0].file_path, "src/parser.py");
+  std::set<int64_t> ids;
+  for (size_t i = 0; i < r->results.size(); ++i) {
+    const SearchResult& res = r->results[i];
+    EXPECT_TRUE(ids.insert(res.block_id).second) << "duplicate block";
+    if (i > 0) {
+      EXPECT_LE(res.score, r->results[i - 1].score);
+    }
+    ASSERT_TRUE(res.explanation);
+    EXPECT_EQ(res.explanation->mode, "hybrid");
+    double product = res.explanation->fused;
+    for (const Signal& s : res.explanation->signals) product *= s.factor;
+    EXPECT_DOUBLE_EQ(product, res.score) << "the factors explain the whole score";
+    EXPECT_DOUBLE_EQ(res.explanation->fused,
+                     res.explanation->text_part + res.explanation->semantic_part);
+  }
+  bool saw_definition = false, saw_test_penalty = false;
+  for (const SearchResult& res : r->results) {
+    for (const Signal& s : res.explanation->signals) {
+      saw_definition |= s.name == "definition" && res.file_path == "src/parser.py";
+      saw_test_penalty |= s.name == "path" && res.file_path == "tests/test_parser.py";
+    }
+  }
+  EXPECT_TRUE(saw_definition);
+  EXPECT_TRUE(saw_test_penalty);
+  auto j = nlohmann::json::parse(SearchResponseToJson(*r, true));
+  EXPECT_EQ(j["query_shape"], "symbol");
+  EXPECT_TRUE(j["results"][0]["debug"].contains("fusion"));
+  EXPECT_TRUE(j["results"][0]["debug"]["fusion"].contains("signals"));
+
+  // The limit holds, and the path filter applies to both lists.
+  req.limit = 1;
+  req.query = "fetch url";
+  req.path_prefix = "src/net";
+  r = (*searcher)->Search(req);
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->results.size(), 1u);
+  EXPECT_EQ(r->results[0].file_path, "src/net/client.py");
 }
 
 }  // namespace
