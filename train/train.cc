@@ -192,7 +192,8 @@ std::string_view CodePointPrefix(std::string_view s, size_t chars) {
   return s;
 }
 
-Seqs Tokenize(const EmbedTokenizer& tok, const std::vector<const std::string*>& texts, int threads) {
+Seqs Tokenize(const EmbedTokenizer& tok, const std::vector<const std::string*>& texts,
+              int threads) {
   const size_t max_chars = static_cast<size_t>(kMaxTokens) * MedianTokenLength(tok);
   const int32_t unk = tok.unk_id().value_or(-1);
   std::vector<std::vector<int32_t>> per(texts.size());

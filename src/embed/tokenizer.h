@@ -23,7 +23,8 @@
 //
 // The project's own code-aware tokenizer (code_tokenizer.h: identifiers split on case,
 // underscores and digits by the BM25 analyzer's rules, then Unigram pieces) is another
-// `model.type` in tokenizer.json, "CodeUnigram", with its own class.
+// `model.type` in tokenizer.json, "CodeUnigram", with its own class (CodeTokenizer, deriving from
+// EmbedTokenizer).
 //
 // Thread safety: a loaded EmbedTokenizer is immutable; Encode() may run on many threads at once.
 #ifndef CODEINDEX_EMBED_TOKENIZER_H_

@@ -37,7 +37,7 @@ uint64_t SplitMix64(uint64_t* state) {
 bool IsFunctionKind(std::string_view kind) { return kind == "function" || kind == "method"; }
 
 // One sampled function with what the copy needs.
-struct Candidate {
+struct EvalCandidate {
   std::string file;
   DocumentedSymbol doc;
   std::string query;
@@ -78,7 +78,7 @@ bool OnlyBlankOrComments(std::string_view text, size_t from, size_t to) {
 
 // Removes the docs of `picked` (one file's sampled functions, sorted by doc start) from
 // `text`; sets each one's line in the result.
-std::string StripDocs(std::string_view text, std::vector<Candidate*>& picked,
+std::string StripDocs(std::string_view text, std::vector<EvalCandidate*>& picked,
                       std::vector<int>* new_lines) {
   std::string out;
   out.reserve(text.size());
@@ -86,7 +86,7 @@ std::string StripDocs(std::string_view text, std::vector<Candidate*>& picked,
   int removed_lines = 0;
   // (original line where the removal happened, lines removed) in order.
   std::vector<std::pair<int, int>> removals;
-  for (Candidate* c : picked) {
+  for (EvalCandidate* c : picked) {
     const DocumentedSymbol& d = c->doc;
     out.append(text.substr(pos, d.doc_start_byte - pos));
     const int doc_lines = d.doc_end_line - d.doc_start_line + 1;
@@ -103,7 +103,7 @@ std::string StripDocs(std::string_view text, std::vector<Candidate*>& picked,
   }
   out.append(text.substr(pos));
   new_lines->clear();
-  for (Candidate* c : picked) {
+  for (EvalCandidate* c : picked) {
     const int line = c->doc.symbol.start_line;
     int shift = 0;
     for (const auto& [at, n] : removals) {
@@ -173,7 +173,7 @@ Result<std::unique_ptr<EvalWorkspace>> EvalWorkspace::Prepare(const std::string&
   ASSIGN_OR_RETURN(ScanResult listed, Scan(scan));
 
   // 1. Candidates, file by file (the scan's order: sorted paths).
-  std::vector<Candidate> all;
+  std::vector<EvalCandidate> all;
   std::map<std::string, std::string> contents;
   for (const ScannedFile& f : listed.files) {
     Result<std::string> text = ReadFile((fs::path(workspace) / f.path).string());
@@ -185,15 +185,15 @@ Result<std::unique_ptr<EvalWorkspace>> EvalWorkspace::Prepare(const std::string&
         if (!IsFunctionKind(d.symbol.kind)) continue;
         std::string q = FirstSentence(d.doc);
         if (WordCount(q) < options.min_words) continue;
-        all.push_back(Candidate{f.path, std::move(d), std::move(q)});
+        all.push_back(EvalCandidate{f.path, std::move(d), std::move(q)});
       }
     }
     contents.emplace(f.path, std::move(text).value());
   }
   std::map<std::string, int> query_count;
-  for (const Candidate& c : all) ++query_count[c.query];
-  std::vector<Candidate> unique;
-  for (Candidate& c : all) {
+  for (const EvalCandidate& c : all) ++query_count[c.query];
+  std::vector<EvalCandidate> unique;
+  for (EvalCandidate& c : all) {
     if (query_count[c.query] == 1) unique.push_back(std::move(c));
   }
   if (unique.empty()) {
@@ -210,8 +210,8 @@ Result<std::unique_ptr<EvalWorkspace>> EvalWorkspace::Prepare(const std::string&
     std::swap(unique[i], unique[j]);
   }
   const size_t n = std::min(unique.size(), static_cast<size_t>(std::max(0, options.queries)));
-  std::vector<Candidate> picked(std::make_move_iterator(unique.begin()),
-                                std::make_move_iterator(unique.begin() + n));
+  std::vector<EvalCandidate> picked(std::make_move_iterator(unique.begin()),
+                                    std::make_move_iterator(unique.begin() + n));
 
   // 3. The copy.
   auto ws = std::unique_ptr<EvalWorkspace>(new EvalWorkspace());
@@ -225,16 +225,16 @@ Result<std::unique_ptr<EvalWorkspace>> EvalWorkspace::Prepare(const std::string&
   ws->copy_dir_ = ws->root_ + "/copy";
   ws->index_dir_ = ws->root_ + "/index";
 
-  std::map<std::string, std::vector<Candidate*>> by_file;
-  for (Candidate& c : picked) by_file[c.file].push_back(&c);
+  std::map<std::string, std::vector<EvalCandidate*>> by_file;
+  for (EvalCandidate& c : picked) by_file[c.file].push_back(&c);
   for (auto& [file, list] : by_file) {
-    std::sort(list.begin(), list.end(), [](const Candidate* a, const Candidate* b) {
+    std::sort(list.begin(), list.end(), [](const EvalCandidate* a, const EvalCandidate* b) {
       return a->doc.doc_start_byte < b->doc.doc_start_byte;
     });
     // Docs of distinct definitions never overlap; drop any that would (defensive).
-    std::vector<Candidate*> kept;
+    std::vector<EvalCandidate*> kept;
     size_t end = 0;
-    for (Candidate* c : list) {
+    for (EvalCandidate* c : list) {
       if (!kept.empty() && c->doc.doc_start_byte < end) continue;
       kept.push_back(c);
       end = c->doc.doc_end_byte;
@@ -248,7 +248,7 @@ Result<std::unique_ptr<EvalWorkspace>> EvalWorkspace::Prepare(const std::string&
       std::vector<int> lines;
       data = StripDocs(text, it->second, &lines);
       for (size_t i = 0; i < it->second.size(); ++i) {
-        const Candidate* c = it->second[i];
+        const EvalCandidate* c = it->second[i];
         const std::string& scope = c->doc.symbol.scope;
         ws->queries_.push_back(
             EvalQuery{path, scope.empty() ? c->doc.symbol.name : scope + "." + c->doc.symbol.name,

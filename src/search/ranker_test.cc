@@ -104,8 +104,11 @@ TEST(RankTest, ReciprocalRankFusionArithmetic) {
 TEST(RankTest, QueryShapeShiftsTheWeight) {
   // Block 1 leads the text list, block 2 the semantic list.
   std::vector<FusionCandidate> c = {Make(1, "a.py", 1, 5, 1, 5), Make(2, "b.py", 1, 5, 5, 1)};
-  EXPECT_EQ(c[Rank("fetchUrl", c, NoSignals(), 10).ranked[0].index].block_id, 1);
-  EXPECT_EQ(c[Rank("how are urls fetched again", c, NoSignals(), 10).ranked[0].index].block_id, 2);
+  RankOptions o = NoSignals();
+  o.text_weight_symbol = 0.75;
+  o.text_weight_sentence = 0.3;
+  EXPECT_EQ(c[Rank("fetchUrl", c, o, 10).ranked[0].index].block_id, 1);
+  EXPECT_EQ(c[Rank("how are urls fetched again", c, o, 10).ranked[0].index].block_id, 2);
 }
 
 TEST(RankTest, ScoreFusionNormalisesEachList) {
