@@ -41,6 +41,11 @@ class MappedFile {
   size_t size_ = 0;
 };
 
+// Writes / reads exactly `n` bytes at `offset`, retrying on EINTR and short transfers.
+// Errors name `path`; reading past the end is kCorruption ("unexpected end of file").
+Status PwriteAll(int fd, const void* data, size_t n, size_t offset, const std::string& path);
+Status PreadAll(int fd, void* data, size_t n, size_t offset, const std::string& path);
+
 }  // namespace codeindex
 
 #endif  // CODEINDEX_BASE_FILE_H_

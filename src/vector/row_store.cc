@@ -10,41 +10,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "base/file.h"
+
 namespace codeindex::vec {
-namespace {
-
-Status PwriteAll(int fd, const void* data, size_t n, size_t offset, const std::string& path) {
-  const char* p = static_cast<const char*>(data);
-  while (n > 0) {
-    ssize_t w = ::pwrite(fd, p, n, static_cast<off_t>(offset));
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      return Status::FromErrno(path, errno);
-    }
-    p += w;
-    n -= static_cast<size_t>(w);
-    offset += static_cast<size_t>(w);
-  }
-  return Status::OK();
-}
-
-Status PreadAll(int fd, void* data, size_t n, size_t offset, const std::string& path) {
-  char* p = static_cast<char*>(data);
-  while (n > 0) {
-    ssize_t r = ::pread(fd, p, n, static_cast<off_t>(offset));
-    if (r < 0) {
-      if (errno == EINTR) continue;
-      return Status::FromErrno(path, errno);
-    }
-    if (r == 0) return Status::Corruption(path + ": unexpected end of file");
-    p += r;
-    n -= static_cast<size_t>(r);
-    offset += static_cast<size_t>(r);
-  }
-  return Status::OK();
-}
-
-}  // namespace
 
 RowStore::RowStore(std::string base, size_t dim)
     : base_(std::move(base)), dim_(dim), record_(RecordSize(dim)) {}
