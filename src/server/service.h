@@ -9,7 +9,7 @@
 // a search always sees one consistent snapshot of the index while the updater writes the next.
 //
 // Errors: every reply is JSON. Failures are {"error": "..."} with 400 (bad request), 403 (path
-// outside the workspace), 404 (no such file), 501 (mode not implemented yet: hybrid),
+// outside the workspace), 404 (no such file),
 // 503 (no index yet / semantic search unavailable), 500 (internal).
 //
 // Thread safety: every method is thread-safe.
