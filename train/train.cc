@@ -50,6 +50,7 @@
 #include "base/hash.h"
 #include "embed/code_tokenizer.h"
 #include "embed/safetensors.h"
+#include "embed/static_model.h"
 #include "embed/tokenizer.h"
 
 namespace codeindex::train {
@@ -164,33 +165,6 @@ struct Seqs {
   const int32_t* begin(size_t i) const { return ids.data() + start[i]; }
   size_t len(size_t i) const { return start[i + 1] - start[i]; }
 };
-
-// As StaticModel (embed/static_model.cc): int(np.median(code-point lengths of the vocab)).
-int MedianTokenLength(const EmbedTokenizer& tok) {
-  std::vector<int> lengths;
-  for (int32_t id = 0; id < tok.vocab_size(); ++id) {
-    const std::string t = tok.IdToToken(id);
-    int n = 0;
-    for (char c : t) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-    lengths.push_back(n);
-  }
-  std::sort(lengths.begin(), lengths.end());
-  const size_t n = lengths.size();
-  const double median =
-      n % 2 ? lengths[n / 2] : (static_cast<double>(lengths[n / 2 - 1]) + lengths[n / 2]) / 2.0;
-  return std::max(1, static_cast<int>(median));
-}
-
-std::string_view CodePointPrefix(std::string_view s, size_t chars) {
-  size_t seen = 0;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80) {
-      if (seen == chars) return s.substr(0, i);
-      ++seen;
-    }
-  }
-  return s;
-}
 
 Seqs Tokenize(const EmbedTokenizer& tok, const std::vector<const std::string*>& texts,
               int threads) {

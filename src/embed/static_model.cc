@@ -18,6 +18,8 @@ namespace {
 
 constexpr int kDefaultMaxTokens = 512;  // model2vec StaticModel.encode(max_length=512)
 
+}  // namespace
+
 // int(np.median(lengths)): the mean of the two middle values for an even count, truncated.
 int MedianTokenLength(const EmbedTokenizer& tok) {
   std::vector<int> lengths;
@@ -47,8 +49,6 @@ std::string_view CodePointPrefix(std::string_view s, size_t chars) {
   }
   return s;
 }
-
-}  // namespace
 
 Result<std::unique_ptr<StaticModel>> StaticModel::Open(const std::string& dir, int max_tokens) {
   using embed_internal::JoinPath;

@@ -23,6 +23,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/status.h"
@@ -65,6 +66,14 @@ class StaticModel {
   int max_tokens_ = 512;
   int median_token_length_ = 1;
 };
+
+// The truncation rule of model2vec's StaticModel.encode, which the trainer (train/train.cc)
+// applies too so that training sees what encoding sees: a text is cut to max_tokens x the
+// median code-point length of the vocabulary's tokens (int(np.median(...))) before
+// tokenising.
+int MedianTokenLength(const EmbedTokenizer& tok);
+// The first `chars` code points of s (Python's s[:chars]).
+std::string_view CodePointPrefix(std::string_view s, size_t chars);
 
 // The Embedder for Provider::kStatic: the model directory config.model, or the default model
 // (DefaultStaticModelDir()) when config.model is empty.
