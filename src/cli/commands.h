@@ -98,6 +98,21 @@ struct StatusArgs {
 };
 Status RunStatus(const StatusArgs& args, std::ostream& out);
 
+// `codeindex context-window`: one manageContext request (JSON, the original's option names) on
+// stdin or --input; the answer as JSON on stdout (docs/context.md).
+struct ContextWindowArgs {
+  std::string input = "-";
+  std::string workspace = ".";  // its .codeindex/config.toml holds the [llm] table
+  std::string config;           // another config.toml
+  bool condense = false;        // allow the model call that summarises
+  bool send = false;            // then send the next request (implies condense)
+  bool pretty = false;
+  std::optional<std::string> provider, model, base_url, api_key_env;
+  std::optional<int64_t> context_window, max_tokens;
+  std::optional<int> timeout_ms;
+};
+Status RunContextWindow(const ContextWindowArgs& args, std::ostream& out);
+
 struct EvalArgs {
   std::string workspace = ".";
   bool json = false;

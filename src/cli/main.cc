@@ -167,6 +167,50 @@ int Main(int argc, char** argv) {
   eval->add_flag("--json", eval_args.json, "Print one JSON object");
   eval->add_option("--queries", eval_args.queries, "Number of queries to sample");
 
+  ContextWindowArgs cw_args;
+  auto* context_window = app.add_subcommand(
+      "context-window",
+      "Manage an agent's conversation as the original does: sliding window or condensing");
+  AddWorkspace(context_window, &cw_args.workspace);
+  context_window->add_option("-i,--input", cw_args.input,
+                             "Request JSON file, or - for stdin (default)");
+  context_window->add_option("--config", cw_args.config,
+                             "config.toml with the [llm] table (default: WORKSPACE/.codeindex/"
+                             "config.toml)");
+  context_window->add_flag("--condense", cw_args.condense,
+                           "Allow the model call that summarises (else condensing reports "
+                           "condense_unavailable and the sliding window applies)");
+  context_window->add_flag("--send", cw_args.send,
+                           "Then send the managed history as the next request, reducing it on "
+                           "context-window errors (at most 3 retries); implies --condense");
+  context_window->add_flag("--pretty", cw_args.pretty, "Indent the JSON answer");
+  context_window->add_option("--provider", cw_args.provider,
+                             "openai, openai-compatible, ollama, anthropic or openai-responses")
+      ->check(CLI::IsMember(
+          {"openai", "openai-compatible", "ollama", "anthropic", "openai-responses"}));
+  context_window->add_option("--model", cw_args.model, "Model name");
+  context_window->add_option("--base-url", cw_args.base_url, "API base URL");
+  context_window->add_option("--api-key-env", cw_args.api_key_env,
+                             "Environment variable holding the API key");
+  context_window
+      ->add_option("--context-window", cw_args.context_window,
+                   "Default contextWindow of requests (tokens)")
+      ->check(CLI::Range(int64_t{1}, int64_t{100000000}));
+  context_window
+      ->add_option("--max-tokens", cw_args.max_tokens, "Default maxTokens of requests (tokens)")
+      ->check(CLI::Range(int64_t{1}, int64_t{100000000}));
+  context_window->add_option("--timeout-ms", cw_args.timeout_ms, "Whole model request timeout")
+      ->check(CLI::Range(1, 86400000));
+  context_window->footer(
+      "The request carries the original's manageContext options: messages (stored shape:\n"
+      "role, content, ts, isSummary, condenseParent, truncationParent, ...), totalTokens,\n"
+      "contextWindow, maxTokens, autoCondenseContext, autoCondenseContextPercent,\n"
+      "profileThresholds, currentProfileId, systemPrompt, customCondensingPrompt, metadata,\n"
+      "environmentDetails, filesReadByRoo, cwd. The answer: decision (none, condensed,\n"
+      "truncated), messages, summary, cost, prevContextTokens, newContextTokens, condenseId,\n"
+      "error, truncationId, messagesRemoved, newContextTokensAfterTruncation, explain.\n"
+      "See docs/context.md.");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
@@ -209,6 +253,8 @@ int Main(int argc, char** argv) {
     s = RunStatus(status_args, out);
   else if (eval->parsed())
     s = RunEval(eval_args, out);
+  else if (context_window->parsed())
+    s = RunContextWindow(cw_args, out);
   out.flush();
   if (!s.ok()) return Fail(s);
   return 0;

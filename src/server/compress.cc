@@ -6,6 +6,8 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include "stream/zstd.h"
+
 namespace codeindex {
 
 std::string_view ContentCodingName(ContentCoding c) {
@@ -109,11 +111,12 @@ Result<std::string> GzipCompress(std::string_view data, int level) {
 }
 
 Result<std::string> ZstdCompress(std::string_view data, int level) {
+  // Each I/O thread keeps one compression context (stream/zstd.h): ZSTD_compress() would
+  // allocate and free one per response, 3x the CPU time of a 4 KB answer (bench/README.md
+  // "stream").
   std::string out;
-  out.resize(ZSTD_compressBound(data.size()));
-  size_t n = ZSTD_compress(out.data(), out.size(), data.data(), data.size(), level);
-  if (ZSTD_isError(n)) return Status::Internal(std::string("zstd: ") + ZSTD_getErrorName(n));
-  out.resize(n);
+  out.reserve(ZSTD_compressBound(data.size()));
+  RETURN_IF_ERROR(ThreadLocalZstdCompressor(level)->CompressFrame(data, &out));
   return out;
 }
 

@@ -15,6 +15,7 @@
 #include <boost/beast/http.hpp>
 
 #include "server/compress.h"
+#include "server/conversation.h"
 #include "server/log.h"
 #include "server/request.h"
 
@@ -271,6 +272,10 @@ class Session : public std::enable_shared_from_this<Session> {
         if (!j->is_object()) return ErrorReply(400, "the request body must be a JSON object");
       }
       return svc->Reindex();
+    }
+    if (path == "/v1/conversation/manage") {
+      if (m != http::verb::post) return MethodNotAllowed("POST");
+      return ManageConversation(svc->workspace(), req.body());
     }
     if (path == "/v1/events") {
       if (m != http::verb::get) return MethodNotAllowed("GET");

@@ -1,5 +1,6 @@
 #include "server/mcp_server.h"
 
+#include "server/conversation.h"
 #include "server/log.h"
 #include "server/request.h"
 #include "server/shapes.h"
@@ -89,6 +90,7 @@ json Tools() {
         "State of the workspace index: Standby, Indexing, Indexed or Error, "
         "with file, block and symbol counts."},
        {"inputSchema", {{"type", "object"}, {"properties", json::object()}}}},
+      ManageContextTool(),
   });
 }
 
@@ -170,6 +172,9 @@ json McpServer::CallTool(const json& params, json* error) {
   }
   if (name == "index_status") {
     return ToolResult(service_->IndexStatusReply());
+  }
+  if (name == "manage_context") {
+    return ToolResult(ManageConversationArgs(service_->workspace(), args));
   }
   *error = {{"code", kInvalidParams}, {"message", "unknown tool: " + name}};
   return nullptr;

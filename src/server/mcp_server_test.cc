@@ -57,7 +57,7 @@ TEST_F(McpServerTest, NotificationsGetNoAnswer) {
   EXPECT_FALSE(mcp_->HandleMessage(R"({"jsonrpc":"2.0","method":"notifications/initialized"})"));
 }
 
-TEST_F(McpServerTest, ListsTheFourToolsWithObjectSchemas) {
+TEST_F(McpServerTest, ListsTheToolsWithObjectSchemas) {
   json r = Ask(R"({"jsonrpc":"2.0","id":2,"method":"tools/list"})");
   std::vector<std::string> names;
   for (const json& t : r["result"]["tools"]) {
@@ -65,7 +65,7 @@ TEST_F(McpServerTest, ListsTheFourToolsWithObjectSchemas) {
     EXPECT_EQ(t["inputSchema"]["type"], "object");
   }
   EXPECT_EQ(names, (std::vector<std::string>{"codebase_search", "find_symbol", "read_context",
-                                             "index_status"}));
+                                             "index_status", "manage_context"}));
 }
 
 TEST_F(McpServerTest, ReadContextAnswersAndRefusesPathsOutside) {

@@ -61,7 +61,8 @@ try {
 
   const { tools } = await client.listTools();
   const names = tools.map((t) => t.name).sort();
-  assert.deepEqual(names, ['codebase_search', 'find_symbol', 'index_status', 'read_context']);
+  assert.deepEqual(names, ['codebase_search', 'find_symbol', 'index_status', 'manage_context',
+    'read_context']);
   for (const t of tools) {
     assert.equal(t.inputSchema.type, 'object', `${t.name} input schema`);
   }
@@ -122,6 +123,19 @@ try {
   body = JSON.parse(r.content[0].text);
   assert.ok(['Indexed', 'Indexing'].includes(body.state), body.state);
   assert.equal(body.files, 2);
+
+  // manage_context: 11 messages over the allowed tokens, no model -> sliding window.
+  const messages = Array.from({ length: 11 }, (_, i) => ({
+    role: i % 2 ? 'assistant' : 'user', content: `m${i}`, ts: 1000 + i }));
+  r = await call('manage_context', { messages, totalTokens: 180000, contextWindow: 200000 });
+  assert.equal(r.isError, false, JSON.stringify(r));
+  body = JSON.parse(r.content[0].text);
+  assert.equal(body.decision, 'truncated');
+  assert.equal(body.messagesRemoved, 4);
+  assert.equal(body.errorKey, 'condense_unavailable');
+  assert.equal(body.messages[5].content,
+    '[Sliding window truncation: 4 messages hidden to reduce context]');
+  assert.equal(body.messages[5].ts, 1004);
 
   // unknown tool: a JSON-RPC error.
   await assert.rejects(client.callTool({ name: 'no_such_tool', arguments: {} }));
