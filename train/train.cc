@@ -213,8 +213,10 @@ void StreamPairs(const std::string& path, int threads,
   }
 }
 
-void EncodeIds(const EmbedTokenizer& tok, std::string_view text, std::vector<int32_t>* ids) {
-  const size_t max_chars = static_cast<size_t>(kMaxTokens) * MedianTokenLength(tok);
+// `max_chars`: kMaxTokens x MedianTokenLength(tok) (computed once by the caller: it looks at
+// the whole vocabulary).
+void EncodeIds(const EmbedTokenizer& tok, size_t max_chars, std::string_view text,
+               std::vector<int32_t>* ids) {
   const int32_t unk = tok.unk_id().value_or(-1);
   ids->clear();
   tok.Encode(CodePointPrefix(text, max_chars), ids);
@@ -448,13 +450,14 @@ int Main(int argc, char** argv) {
   std::vector<std::string> lang_names;
   std::map<std::string, uint16_t> lang_index;
   Seqs code, summary, doc;
+  const size_t max_chars = static_cast<size_t>(kMaxTokens) * MedianTokenLength(tok);
   StreamPairs(o.pairs, o.threads, [&](std::vector<RawPair>& block) {
     std::vector<std::vector<int32_t>> c(block.size()), s(block.size()), d(block.size());
     Parallel(o.threads, [&](int t) {
       for (size_t i = t; i < block.size(); i += o.threads) {
-        EncodeIds(tok, CodeText(block[i], o.path_parts), &c[i]);
-        EncodeIds(tok, block[i].summary, &s[i]);
-        if (block[i].kind == "doc") EncodeIds(tok, block[i].query, &d[i]);
+        EncodeIds(tok, max_chars, CodeText(block[i], o.path_parts), &c[i]);
+        EncodeIds(tok, max_chars, block[i].summary, &s[i]);
+        if (block[i].kind == "doc") EncodeIds(tok, max_chars, block[i].query, &d[i]);
       }
     });
     for (size_t i = 0; i < block.size(); ++i) {
