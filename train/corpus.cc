@@ -1,11 +1,14 @@
 // corpus: extracts the (query, code) training pairs of the default embedding model from
-// the standard libraries unpacked by train/setup-corpus (docs/model-card.md).
+// the packages of train/corpus.lock unpacked by train/setup-corpus (docs/model-card.md).
 //
-//   corpus --root ~/.cache/codeindex/corpus/root --out pairs.jsonl [--threads 2]
+//   corpus --root ~/.cache/codeindex/corpus/root --out pairs.jsonl [--lock train/corpus.lock]
+//          [--denylist train/denylist.txt] [--threads 2]
 //
-// For every source file of the selection below (kSources: which package, which subtrees,
-// which files), the project's own parser finds the definitions and eval/doc_comments.h
-// their docs. Two kinds of pairs:
+// For every source file of every package (LayoutOf: which subtrees, which files, by package
+// name; tests, examples, vendored and minified code excluded), the project's own parser finds
+// the definitions and eval/doc_comments.h their docs. A package of the denylist stops the run;
+// a file whose path inside its package names a denied codebase (a vendored copy) is dropped.
+// Two kinds of pairs:
 //   doc   the cleaned doc (and its first sentence) -> the definition's code with the doc
 //         removed (functions, methods, classes, types, ...);
 //   name  the function's name split into words ("read_line", "readLine" -> "read line") ->
@@ -18,7 +21,8 @@
 // out: "split": "valid".
 //
 // Output: one JSON object per line, in path order (deterministic for any --threads):
-//   {"kind": "doc"|"name", "lang", "file", "line", "name", "query", "summary", "code", "split"}
+//   {"kind": "doc"|"name", "lang", "file", "path", "line", "name", "query", "summary", "code",
+//    "split"}   (file: package/path in the package; path: the path in the project's tree)
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
@@ -27,6 +31,8 @@
 #include <iostream>
 #include <map>
 #include <mutex>
+#include <optional>
+#include <sstream>
 #include <set>
 #include <string>
 #include <thread>
@@ -40,6 +46,7 @@
 #include "eval/doc_comments.h"
 #include "parse/parser.h"
 #include "parse/symbols.h"
+#include "train/denylist.h"
 
 namespace codeindex::train {
 namespace {
@@ -49,43 +56,154 @@ namespace fs = std::filesystem;
 constexpr size_t kMaxCodeBytes = 2000;
 constexpr int kValidPercent = 5;
 
-// One part of the corpus: a package directory under the root, the subtrees to walk, what
-// file names to take, and which path components exclude a file (tests, vendored code,
-// tools that are applications rather than the standard library).
-struct Source {
-  const char* package;
-  std::vector<const char*> subtrees;
-  std::vector<const char*> suffixes;
-  std::vector<const char*> exclude_dirs;
-  std::vector<const char*> exclude_suffixes;
+// Where a package keeps its sources and which files are taken: the subtrees to walk (under
+// the package's unpacked root), the file suffixes, and the directory names and file suffixes
+// that exclude a file (tests, fixtures, examples, vendored or bundled code, minified files).
+struct Layout {
+  std::vector<std::string> subtrees;
+  std::vector<std::string> suffixes;
+  std::vector<std::string> exclude_dirs;
+  std::vector<std::string> exclude_suffixes;
+  bool headers_are_cpp = false;  // parse .h as C++ (C++ libraries' headers)
+  bool java_selection = false;   // openjdk: only java.*/{java,javax}/**
 };
 
-const std::vector<Source>& Sources() {
-  static const std::vector<Source> kSources = {
-      {"libpython3.11-minimal", {"usr/lib/python3.11"}, {".py"},
-       {"test", "tests", "idle_test", "site-packages", "dist-packages"}, {}},
-      {"libpython3.11-stdlib", {"usr/lib/python3.11"}, {".py"},
-       {"test", "tests", "idle_test", "site-packages", "dist-packages"}, {}},
-      // src/ only (test/ is the compiler's test suite); cmd/ is the toolchain, vendor/
-      // holds golang.org/x copies.
-      {"golang-1.19-src", {"usr/share/go-1.19/src"}, {".go"}, {"cmd", "vendor", "testdata"},
-       {"_test.go"}},
-      // The public packages of the java.* modules (sun.*, jdk.internal.* and the jdk.*
-      // modules are the JDK's implementation and tools).
-      {"openjdk-17-source", {"src"}, {".java"}, {}, {}},
-      {"rust-src",
-       {"usr/src/rustc-1.63.0/library/core/src", "usr/src/rustc-1.63.0/library/alloc/src",
-        "usr/src/rustc-1.63.0/library/std/src", "usr/src/rustc-1.63.0/library/proc_macro/src"},
-       {".rs"}, {"tests", "benches"}, {"tests.rs"}},
-      {"libruby3.1", {"usr/lib/ruby/3.1.0"}, {".rb"}, {"test", "tests"}, {}},
-      {"typescript", {"lib"}, {".d.ts"}, {}, {}},
-      {"_types-node", {"."}, {".d.ts"}, {}, {}},
-  };
-  return kSources;
+const std::vector<std::string>& CommonExcludeDirs() {
+  static const std::vector<std::string> kDirs = {
+      "test",      "tests",       "testing",  "testdata", "__tests__", "spec",
+      "specs",     "idle_test",   "fixtures", "benches",  "benchmarks", "examples",
+      "example",   "vendor",      "_vendor",  "third_party", "node_modules", "site-packages",
+      "__pycache__"};
+  return kDirs;
 }
 
+const std::vector<std::string>& CommonExcludeSuffixes() {
+  static const std::vector<std::string> kSuffixes = {
+      "_test.go", "tests.rs", ".min.js", ".test.js", ".spec.js", ".test.ts", ".spec.ts",
+      "_test.py", "_spec.rb", "Test.php", "-min.js", ".bundle.js"};
+  return kSuffixes;
+}
+
+bool StartsWith(std::string_view s, std::string_view p) {
+  return s.size() >= p.size() && s.substr(0, p.size()) == p;
+}
 bool EndsWith(std::string_view s, std::string_view p) {
   return s.size() >= p.size() && s.substr(s.size() - p.size()) == p;
+}
+
+// The layout of a corpus.lock package, by name (std::nullopt: unknown, an error).
+std::optional<Layout> LayoutOf(const std::string& kind, const std::string& name) {
+  Layout l;
+  l.exclude_dirs = CommonExcludeDirs();
+  l.exclude_suffixes = CommonExcludeSuffixes();
+  if (kind == "npm") {
+    // TypeScript library declarations, @types and packages shipping their sources: src/
+    // when there is one (dist/ is a build of it), else the package.
+    l.subtrees = {"src", "."};
+    l.suffixes = {".ts", ".tsx", ".mts", ".js", ".mjs", ".jsx"};
+    l.exclude_dirs.insert(l.exclude_dirs.end(), {"dist", "build", "esm", "cjs", "umd"});
+    if (name == "typescript") {
+      l.subtrees = {"lib"};
+      l.suffixes = {".d.ts"};
+    }
+    return l;
+  }
+  if (name == "libpython3.11-minimal" || name == "libpython3.11-stdlib") {
+    l.subtrees = {"usr/lib/python3.11"};
+    l.suffixes = {".py"};
+  } else if (name == "golang-1.19-src") {
+    // src/ only (test/ is the compiler's test suite); cmd/ is the toolchain.
+    l.subtrees = {"usr/share/go-1.19/src"};
+    l.suffixes = {".go"};
+    l.exclude_dirs.push_back("cmd");
+  } else if (name == "openjdk-17-source") {
+    l.subtrees = {"src"};
+    l.suffixes = {".java"};
+    l.java_selection = true;
+  } else if (name == "rust-src") {
+    l.subtrees = {"usr/src/rustc-1.63.0/library/core/src", "usr/src/rustc-1.63.0/library/alloc/src",
+                  "usr/src/rustc-1.63.0/library/std/src",
+                  "usr/src/rustc-1.63.0/library/proc_macro/src"};
+    l.suffixes = {".rs"};
+  } else if (name == "libruby3.1") {
+    l.subtrees = {"usr/lib/ruby/3.1.0"};
+    l.suffixes = {".rb"};
+  } else if (name == "linux-source-6.1") {
+    // setup-corpus unpacks these directories of the kernel tarball into src/.
+    l.subtrees = {"src"};
+    l.suffixes = {".c", ".h"};
+  } else if (name == "glibc-source") {
+    l.subtrees = {"src"};
+    l.suffixes = {".c", ".h"};
+    l.exclude_dirs.push_back("sysdeps");  // per-architecture variants of the same functions
+  } else if (name == "libboost1.74-dev") {
+    l.subtrees = {"usr/include/boost"};
+    l.suffixes = {".hpp"};
+    l.exclude_dirs.push_back("detail");  // preprocessor-generated repetitions
+  } else if (name == "llvm-14-dev") {
+    l.subtrees = {"usr/lib/llvm-14/include/llvm"};
+    l.suffixes = {".h"};
+    l.headers_are_cpp = true;
+  } else if (name == "libstdc++-12-dev") {
+    l.subtrees = {"usr/include/c++/12"};
+    l.suffixes = {".h"};
+    l.headers_are_cpp = true;
+  } else if (StartsWith(name, "python3-")) {
+    l.subtrees = {"usr/lib/python3/dist-packages", "usr/share"};
+    l.suffixes = {".py"};
+  } else if (StartsWith(name, "golang-")) {
+    l.subtrees = {"usr/share/gocode/src"};
+    l.suffixes = {".go"};
+  } else if (StartsWith(name, "librust-")) {
+    l.subtrees = {"usr/share/cargo/registry"};
+    l.suffixes = {".rs"};
+    l.exclude_dirs.push_back("target");
+  } else if (StartsWith(name, "ruby-")) {
+    l.subtrees = {"usr/lib/ruby/vendor_ruby", "usr/share/rubygems-integration"};
+    l.suffixes = {".rb"};
+  } else if (StartsWith(name, "php-")) {
+    l.subtrees = {"usr/share/php"};
+    l.suffixes = {".php"};
+  } else if (StartsWith(name, "node-")) {
+    l.subtrees = {"usr/share/nodejs", "usr/lib/nodejs"};
+    l.suffixes = {".js", ".mjs", ".cjs", ".ts", ".jsx", ".tsx"};
+    l.exclude_dirs.insert(l.exclude_dirs.end(), {"dist", "build", "umd"});
+  } else {
+    return std::nullopt;
+  }
+  return l;
+}
+
+struct LockRow {
+  std::string kind, name;
+};
+
+std::vector<LockRow> ReadLock(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) {
+    std::cerr << "corpus: cannot read " << path << "\n";
+    std::exit(1);
+  }
+  std::vector<LockRow> rows;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    std::istringstream f(line);
+    LockRow r;
+    f >> r.kind >> r.name;
+    if (!r.name.empty()) rows.push_back(std::move(r));
+  }
+  return rows;
+}
+
+std::string PackageDir(const LockRow& r) {
+  if (r.kind != "npm") return r.name;
+  std::string slug = r.name;
+  for (char& c : slug) {
+    if (c == '/') c = '-';
+    if (c == '@') c = '_';
+  }
+  return slug;
 }
 
 // Java: only <module>/java/** and <module>/javax/** of java.* modules.
@@ -97,46 +215,82 @@ bool JavaSelected(const std::string& rel) {
   return rest.rfind("java/", 0) == 0 || rest.rfind("javax/", 0) == 0;
 }
 
+constexpr size_t kMaxFileBytes = 256 * 1024;  // larger files are generated or data
+constexpr size_t kMaxFilesPerPackage = 3000;   // keeps one huge package from dominating
+
 struct InputFile {
-  std::string path;  // absolute
-  std::string name;  // package/relative path (what the pairs record)
+  std::string path;       // absolute
+  std::string name;       // package/relative path (what the pairs record)
+  std::string rel;        // path under the subtree walked (the project's own path)
   std::string package;
+  std::string parse_path; // the path the parser sees (picks the language)
 };
 
-std::vector<InputFile> ListFiles(const std::string& root) {
+std::vector<InputFile> ListFiles(const std::string& root, const std::vector<LockRow>& lock,
+                                 const Denylist& deny) {
   std::vector<InputFile> out;
-  for (const Source& src : Sources()) {
-    const fs::path pkg = fs::path(root) / src.package;
+  size_t denied = 0;
+  for (const LockRow& row : lock) {
+    const std::optional<Layout> layout = LayoutOf(row.kind, row.name);
+    if (!layout) {
+      std::cerr << "corpus: no layout for " << row.kind << " " << row.name << "\n";
+      std::exit(1);
+    }
+    const std::string dir = PackageDir(row);
+    const fs::path pkg = fs::path(root) / dir;
     if (!fs::exists(pkg)) {
       std::cerr << "corpus: missing " << pkg << " (run train/setup-corpus)\n";
       std::exit(1);
     }
-    for (const char* sub : src.subtrees) {
+    std::vector<InputFile> files;
+    for (const std::string& sub : layout->subtrees) {
       const fs::path base = pkg / sub;
+      if (!fs::is_directory(base)) continue;
       std::error_code ec;
       for (auto it = fs::recursive_directory_iterator(base, ec);
            it != fs::recursive_directory_iterator(); it.increment(ec)) {
         if (ec) break;
         const std::string fname = it->path().filename().string();
-        if (it->is_directory()) {
-          for (const char* ex : src.exclude_dirs) {
+        if (it->is_directory(ec)) {
+          for (const std::string& ex : layout->exclude_dirs) {
             if (fname == ex) it.disable_recursion_pending();
           }
           continue;
         }
-        if (!it->is_regular_file()) continue;
+        if (!it->is_regular_file(ec) || it->is_symlink(ec)) continue;
         bool take = false;
-        for (const char* s : src.suffixes) take |= EndsWith(fname, s);
-        for (const char* s : src.exclude_suffixes) take &= !EndsWith(fname, s);
-        if (!take) continue;
+        for (const std::string& s : layout->suffixes) take |= EndsWith(fname, s);
+        for (const std::string& s : layout->exclude_suffixes) take &= !EndsWith(fname, s);
+        if (!take || it->file_size(ec) > kMaxFileBytes) continue;
         const std::string rel = fs::relative(it->path(), base).string();
-        if (std::string(src.package) == "openjdk-17-source" && !JavaSelected(rel)) continue;
-        out.push_back({it->path().string(),
-                       std::string(src.package) + "/" + fs::relative(it->path(), pkg).string(),
-                       src.package});
+        if (layout->java_selection && !JavaSelected(rel)) continue;
+        const std::string within = fs::relative(it->path(), pkg).string();
+        if (const Denylist::Entry* e = deny.MatchPath(within)) {
+          if (denied++ < 20) {
+            std::cerr << "corpus: denied " << dir << "/" << within << " (" << e->repo << ")\n";
+          }
+          continue;
+        }
+        std::string parse_path = it->path().string();
+        if (layout->headers_are_cpp && EndsWith(parse_path, ".h")) parse_path += "pp";
+        files.push_back({it->path().string(), dir + "/" + within, rel, dir, parse_path});
       }
+      // src/ of an npm package replaces the rest of it.
+      if (row.kind == "npm" && !files.empty()) break;
     }
+    std::sort(files.begin(), files.end(),
+              [](const InputFile& a, const InputFile& b) { return a.name < b.name; });
+    if (files.size() > kMaxFilesPerPackage) {
+      // An even sample in path order (deterministic).
+      std::vector<InputFile> kept;
+      for (size_t k = 0; k < kMaxFilesPerPackage; ++k) {
+        kept.push_back(std::move(files[k * files.size() / kMaxFilesPerPackage]));
+      }
+      files = std::move(kept);
+    }
+    for (InputFile& f : files) out.push_back(std::move(f));
   }
+  std::cerr << "corpus: " << denied << " files dropped by train/denylist.txt\n";
   std::sort(out.begin(), out.end(),
             [](const InputFile& a, const InputFile& b) { return a.name < b.name; });
   out.erase(std::unique(out.begin(), out.end(),
@@ -194,7 +348,7 @@ std::string NormalizedKey(std::string_view kind, std::string_view code) {
 }
 
 struct Pair {
-  std::string kind, lang, file, name, query, summary, code;
+  std::string kind, lang, file, path, name, query, summary, code;
   int line = 0;
 };
 
@@ -202,10 +356,17 @@ std::vector<Pair> PairsOf(const InputFile& f) {
   std::vector<Pair> out;
   Result<std::string> text = ReadFile(f.path);
   if (!text.ok()) return out;
-  const std::string lang(LanguageNameForPath(f.path));
-  Result<std::vector<DocumentedSymbol>> docs = ExtractDocumentedSymbols(f.path, *text);
-  std::set<std::pair<int, std::string>> documented;
-  if (docs.ok()) {
+  const std::string lang(LanguageNameForPath(f.parse_path));
+  // One parse: the symbols, then their docs.
+  // No practical timeout: on a loaded machine a wall-clock timeout would make the corpus
+  // depend on the load.
+  SymbolOptions options;
+  options.parse_timeout_ms = 10 * 60 * 1000;
+  Result<FileSymbols> syms = ExtractSymbols(f.parse_path, *text, options);
+  if (!syms.ok()) return out;
+  std::optional<std::vector<DocumentedSymbol>> docs(
+      DocumentedSymbolsOf(f.parse_path, *text, *syms));
+  {
     for (const DocumentedSymbol& d : *docs) {
       if (d.symbol.kind == "module" || d.symbol.kind == "variable" ||
           d.symbol.kind == "constant" || d.symbol.kind == "property") {
@@ -215,6 +376,7 @@ std::vector<Pair> PairsOf(const InputFile& f) {
       p.kind = "doc";
       p.lang = lang;
       p.file = f.name;
+      p.path = f.rel;
       p.name = d.symbol.name;
       p.line = d.symbol.start_line;
       p.query = d.doc;
@@ -224,8 +386,7 @@ std::vector<Pair> PairsOf(const InputFile& f) {
       out.push_back(std::move(p));
     }
   }
-  Result<FileSymbols> syms = ExtractSymbols(f.path, *text);
-  if (syms.ok()) {
+  {
     for (const Symbol& s : syms->symbols) {
       if (s.kind != "function" && s.kind != "method") continue;
       if (s.end_line - s.start_line < 2) continue;
@@ -255,6 +416,7 @@ std::vector<Pair> PairsOf(const InputFile& f) {
       p.kind = "name";
       p.lang = lang;
       p.file = f.name;
+      p.path = f.rel;
       p.name = s.name;
       p.line = s.start_line;
       p.query = words;
@@ -267,7 +429,7 @@ std::vector<Pair> PairsOf(const InputFile& f) {
 }
 
 int Main(int argc, char** argv) {
-  std::string root, out_path;
+  std::string root, out_path, lock_path = "train/corpus.lock", deny_path = "train/denylist.txt";
   int threads = 2;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
@@ -275,18 +437,35 @@ int Main(int argc, char** argv) {
       root = argv[++i];
     } else if (a == "--out" && i + 1 < argc) {
       out_path = argv[++i];
+    } else if (a == "--lock" && i + 1 < argc) {
+      lock_path = argv[++i];
+    } else if (a == "--denylist" && i + 1 < argc) {
+      deny_path = argv[++i];
     } else if (a == "--threads" && i + 1 < argc) {
       threads = std::max(1, std::atoi(argv[++i]));
     } else {
-      std::cerr << "usage: corpus --root DIR --out FILE [--threads N]\n";
+      std::cerr << "usage: corpus --root DIR --out FILE [--lock F] [--denylist F] [--threads N]\n";
       return 2;
     }
   }
   if (root.empty() || out_path.empty()) {
-    std::cerr << "usage: corpus --root DIR --out FILE [--threads N]\n";
+    std::cerr << "usage: corpus --root DIR --out FILE [--lock F] [--denylist F] [--threads N]\n";
     return 2;
   }
-  const std::vector<InputFile> files = ListFiles(root);
+  Result<Denylist> deny = Denylist::Load(deny_path);
+  if (!deny.ok()) {
+    std::cerr << "corpus: " << deny.error().ToString() << "\n";
+    return 1;
+  }
+  const std::vector<LockRow> lock = ReadLock(lock_path);
+  for (const LockRow& r : lock) {
+    if (const Denylist::Entry* e = deny->Match(r.name)) {
+      std::cerr << "corpus: " << r.name << " is " << e->repo << " (" << deny_path
+                << "): never train on it\n";
+      return 1;
+    }
+  }
+  const std::vector<InputFile> files = ListFiles(root, lock, *deny);
   std::cerr << "corpus: " << files.size() << " files\n";
 
   // Files are processed in parallel and written in path order.
@@ -313,6 +492,7 @@ int Main(int argc, char** argv) {
         continue;
       }
       nlohmann::json j = {{"kind", p.kind},   {"lang", p.lang},   {"file", p.file},
+                          {"path", p.path},
                           {"line", p.line},   {"name", p.name},   {"query", p.query},
                           {"summary", p.summary}, {"code", p.code},
                           {"split", valid ? "valid" : "train"}};

@@ -28,6 +28,7 @@
 // the table is split by row (row % threads), each thread walking the batch in order. The
 // output is bit-for-bit the same for a given seed, thread count and build.
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
@@ -77,6 +78,12 @@ struct Options {
   // Consecutive pairs kept together in a batch (hard negatives); 1 = plain shuffle.
   int group = 1;
   int min_count = 2;
+  // Last components of the file path put on a first line of the code side (the file
+  // context the index adds to a block); 0 = none.
+  int path_parts = 0;
+  // The recommended minimum cosine for semantic search (config.json "min_score"), calibrated
+  // after training (docs/model-card.md); negative = not written.
+  double min_score = -1;
 };
 
 // ---- deterministic random numbers ------------------------------------------------------
@@ -128,78 +135,123 @@ float Dot(const float* a, const float* b, int n) {
 
 // ---- data ---------------------------------------------------------------------------
 
+// What the trainer keeps of a pair once its texts are tokenized (the texts themselves are
+// not kept: a corpus of millions of pairs does not fit in memory as strings).
+struct PairMeta {
+  bool doc = false;    // kind "doc" (else "name")
+  bool valid = false;  // held out
+  uint16_t lang = 0;   // index into the language names
+};
+
+// Token id sequences, flat.
+struct Seqs {
+  std::vector<int32_t> ids;
+  std::vector<size_t> start{0};  // size n + 1
+  size_t size() const { return start.size() - 1; }
+  const int32_t* begin(size_t i) const { return ids.data() + start[i]; }
+  size_t len(size_t i) const { return start[i + 1] - start[i]; }
+  void Append(const std::vector<int32_t>& v) {
+    ids.insert(ids.end(), v.begin(), v.end());
+    start.push_back(ids.size());
+  }
+};
+
+// One parsed line of pairs.jsonl: the texts the trainer looks at.
 struct RawPair {
-  std::string kind, lang, file, summary, query, code;
+  std::string kind, lang, summary, query, code, path;
   bool valid = false;
 };
 
-std::vector<RawPair> ReadPairs(const std::string& path) {
-  std::vector<RawPair> out;
+RawPair ParsePair(const std::string& line) {
+  const nlohmann::json j = nlohmann::json::parse(line);
+  RawPair p;
+  p.kind = j.at("kind").get<std::string>();
+  p.lang = j.at("lang").get<std::string>();
+  p.summary = j.at("summary").get<std::string>();
+  p.query = j.at("query").get<std::string>();
+  p.code = j.at("code").get<std::string>();
+  if (j.contains("path")) p.path = j.at("path").get<std::string>();
+  p.valid = j.at("split").get<std::string>() == "valid";
+  return p;
+}
+
+// The code side as the index embeds it: with `path_parts` > 0, the last path_parts
+// components of the file's path on a first line (the block's file context).
+std::string CodeText(const RawPair& p, int path_parts) {
+  if (path_parts <= 0 || p.path.empty()) return p.code;
+  size_t cut = p.path.size();
+  for (int k = 0; k < path_parts && cut != std::string::npos && cut > 0; ++k) {
+    cut = p.path.rfind('/', cut - 1);
+  }
+  const std::string tail = cut == std::string::npos ? p.path : p.path.substr(cut + 1);
+  return tail + "\n" + p.code;
+}
+
+// Streams `path` in blocks of lines, parses each block on `threads` threads and hands the
+// parsed pairs to fn(pairs) in file order.
+void StreamPairs(const std::string& path, int threads,
+                 const std::function<void(std::vector<RawPair>&)>& fn) {
   std::ifstream in(path);
   if (!in) {
     std::cerr << "train: cannot read " << path << "\n";
     std::exit(1);
   }
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.empty()) continue;
-    const nlohmann::json j = nlohmann::json::parse(line);
-    RawPair p;
-    p.kind = j.at("kind").get<std::string>();
-    p.lang = j.at("lang").get<std::string>();
-    p.file = j.at("file").get<std::string>();
-    p.summary = j.at("summary").get<std::string>();
-    p.query = j.at("query").get<std::string>();
-    p.code = j.at("code").get<std::string>();
-    p.valid = j.at("split").get<std::string>() == "valid";
-    out.push_back(std::move(p));
+  constexpr size_t kBlock = 16384;
+  std::vector<std::string> lines;
+  for (;;) {
+    lines.clear();
+    std::string line;
+    while (lines.size() < kBlock && std::getline(in, line)) {
+      if (!line.empty()) lines.push_back(std::move(line));
+    }
+    if (lines.empty()) break;
+    std::vector<RawPair> parsed(lines.size());
+    Parallel(threads, [&](int t) {
+      for (size_t i = t; i < lines.size(); i += threads) parsed[i] = ParsePair(lines[i]);
+    });
+    fn(parsed);
   }
-  return out;
 }
 
-// Token id sequences, flat.
-struct Seqs {
-  std::vector<int32_t> ids;
-  std::vector<size_t> start;  // size n + 1
-  size_t size() const { return start.size() - 1; }
-  const int32_t* begin(size_t i) const { return ids.data() + start[i]; }
-  size_t len(size_t i) const { return start[i + 1] - start[i]; }
-};
-
-Seqs Tokenize(const EmbedTokenizer& tok, const std::vector<const std::string*>& texts,
-              int threads) {
-  const size_t max_chars = static_cast<size_t>(kMaxTokens) * MedianTokenLength(tok);
+// `max_chars`: kMaxTokens x MedianTokenLength(tok) (computed once by the caller: it looks at
+// the whole vocabulary).
+void EncodeIds(const EmbedTokenizer& tok, size_t max_chars, std::string_view text,
+               std::vector<int32_t>* ids) {
   const int32_t unk = tok.unk_id().value_or(-1);
-  std::vector<std::vector<int32_t>> per(texts.size());
-  Parallel(threads, [&](int t) {
-    for (size_t i = t; i < texts.size(); i += threads) {
-      std::vector<int32_t>& ids = per[i];
-      tok.Encode(CodePointPrefix(*texts[i], max_chars), &ids);
-      ids.erase(std::remove(ids.begin(), ids.end(), unk), ids.end());
-      if (ids.size() > static_cast<size_t>(kMaxTokens)) ids.resize(kMaxTokens);
-    }
-  });
-  Seqs s;
-  s.start.push_back(0);
-  for (auto& v : per) {
-    s.ids.insert(s.ids.end(), v.begin(), v.end());
-    s.start.push_back(s.ids.size());
-  }
-  return s;
+  ids->clear();
+  tok.Encode(CodePointPrefix(text, max_chars), ids);
+  ids->erase(std::remove(ids->begin(), ids->end(), unk), ids->end());
+  if (ids->size() > static_cast<size_t>(kMaxTokens)) ids->resize(kMaxTokens);
 }
 
 // ---- vocabulary -----------------------------------------------------------------------
 
-std::unique_ptr<CodeTokenizer> BuildVocab(const std::vector<RawPair>& pairs, const Options& o) {
+// Part counts over the training split (queries and code), summed over threads (the same
+// for any thread count).
+std::unordered_map<std::string, uint64_t> CountParts(const Options& o) {
   std::unordered_map<std::string, uint64_t> counts;
-  std::vector<std::string> words;
-  for (const RawPair& p : pairs) {
-    if (p.valid) continue;
-    words.clear();
-    CodeTokenizer::Words(p.kind == "doc" ? p.query : p.summary, &words);
-    CodeTokenizer::Words(p.code, &words);
-    for (const std::string& w : words) ++counts[w];
-  }
+  StreamPairs(o.pairs, o.threads, [&](std::vector<RawPair>& block) {
+    std::vector<std::unordered_map<std::string, uint64_t>> local(o.threads);
+    Parallel(o.threads, [&](int t) {
+      std::vector<std::string> words;
+      for (size_t i = t; i < block.size(); i += o.threads) {
+        const RawPair& p = block[i];
+        if (p.valid) continue;
+        words.clear();
+        CodeTokenizer::Words(p.kind == "doc" ? p.query : p.summary, &words);
+        CodeTokenizer::Words(CodeText(p, o.path_parts), &words);
+        for (const std::string& w : words) ++local[t][w];
+      }
+    });
+    for (auto& m : local) {
+      for (auto& [w, c] : m) counts[w] += c;
+    }
+  });
+  return counts;
+}
+
+std::unique_ptr<CodeTokenizer> BuildVocab(const std::unordered_map<std::string, uint64_t>& counts,
+                                          const Options& o) {
   std::vector<std::pair<std::string, uint64_t>> sorted(counts.begin(), counts.end());
   std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) {
     return a.second != b.second ? a.second > b.second : a.first < b.first;
@@ -359,10 +411,15 @@ int Main(int argc, char** argv) {
       o.lang_cap = std::stoull(next());
     else if (a == "--group")
       o.group = std::stoi(next());
+    else if (a == "--path-parts")
+      o.path_parts = std::stoi(next());
+    else if (a == "--min-score")
+      o.min_score = std::stod(next());
     else {
       std::cerr << "usage: train --pairs FILE --out DIR [--vocab N] [--dim D] [--epochs E]\n"
                    "  [--batch B] [--lr X] [--temperature T] [--seed S] [--threads N]\n"
-                   "  [--name-weight F] [--min-count N] [--lang-cap N] [--group N]\n";
+                   "  [--name-weight F] [--min-count N] [--lang-cap N] [--group N] [--path-parts N]\n"
+                   "  [--min-score X]\n";
       return 2;
     }
   }
@@ -375,8 +432,7 @@ int Main(int argc, char** argv) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   };
 
-  const std::vector<RawPair> pairs = ReadPairs(o.pairs);
-  std::unique_ptr<CodeTokenizer> built = BuildVocab(pairs, o);
+  std::unique_ptr<CodeTokenizer> built = BuildVocab(CountParts(o), o);
   // Tokenize through the tokenizer as the embedder will load it (from its JSON).
   const std::string tok_json = built->ToJson();
   auto loaded = LoadTokenizerJson(tok_json, "trained tokenizer");
@@ -385,37 +441,64 @@ int Main(int argc, char** argv) {
     return 1;
   }
   const EmbedTokenizer& tok = **loaded;
-  std::fprintf(stderr, "train: %zu pairs, vocab %d, median token length %d (%.1f s)\n",
-               pairs.size(), tok.vocab_size(), MedianTokenLength(tok), elapsed());
+  std::fprintf(stderr, "train: vocab %d, median token length %d (%.1f s)\n", tok.vocab_size(),
+               MedianTokenLength(tok), elapsed());
 
   // Sequences: per pair, the code, the summary (doc first sentence or split name) and, for
   // doc pairs, the whole doc.
-  std::vector<const std::string*> code_t, sum_t, doc_t;
-  for (const RawPair& p : pairs) {
-    code_t.push_back(&p.code);
-    sum_t.push_back(&p.summary);
-    doc_t.push_back(&p.query);
-  }
-  const Seqs code = Tokenize(tok, code_t, o.threads);
-  const Seqs summary = Tokenize(tok, sum_t, o.threads);
-  const Seqs doc = Tokenize(tok, doc_t, o.threads);
-  std::fprintf(stderr, "train: tokenized %zu code tokens (%.1f s)\n", code.ids.size(), elapsed());
+  std::vector<PairMeta> pairs;
+  std::vector<std::string> lang_names;
+  std::map<std::string, uint16_t> lang_index;
+  Seqs code, summary, doc;
+  const size_t max_chars = static_cast<size_t>(kMaxTokens) * MedianTokenLength(tok);
+  StreamPairs(o.pairs, o.threads, [&](std::vector<RawPair>& block) {
+    std::vector<std::vector<int32_t>> c(block.size()), s(block.size()), d(block.size());
+    Parallel(o.threads, [&](int t) {
+      for (size_t i = t; i < block.size(); i += o.threads) {
+        EncodeIds(tok, max_chars, CodeText(block[i], o.path_parts), &c[i]);
+        EncodeIds(tok, max_chars, block[i].summary, &s[i]);
+        if (block[i].kind == "doc") EncodeIds(tok, max_chars, block[i].query, &d[i]);
+      }
+    });
+    for (size_t i = 0; i < block.size(); ++i) {
+      auto [it, added] = lang_index.emplace(block[i].lang, lang_names.size());
+      if (added) lang_names.push_back(block[i].lang);
+      pairs.push_back({block[i].kind == "doc", block[i].valid, it->second});
+      code.Append(c[i]);
+      summary.Append(s[i]);
+      doc.Append(d[i]);
+    }
+  });
+  std::fprintf(stderr, "train: %zu pairs, %zu code tokens (%.1f s)\n", pairs.size(),
+               code.ids.size(), elapsed());
 
-  // Usable pairs: both sides non-empty.
+  // Usable pairs: both sides non-empty. Validation: at most kMaxValid held-out doc pairs (an
+  // even sample; the exact MRR is quadratic in their number).
+  constexpr size_t kMaxValid = 5000;
   std::map<std::string, std::vector<size_t>> by_lang;  // training pairs per language
   std::vector<size_t> valid_doc;
+  std::map<std::string, std::array<size_t, 2>> per_lang_kind;
   size_t n_doc = 0, n_name = 0;
   for (size_t i = 0; i < pairs.size(); ++i) {
     if (code.len(i) == 0 || summary.len(i) == 0) continue;
     if (pairs[i].valid) {
-      if (pairs[i].kind == "doc") valid_doc.push_back(i);
+      if (pairs[i].doc) valid_doc.push_back(i);
       continue;
     }
-    by_lang[pairs[i].lang].push_back(i);
-    (pairs[i].kind == "doc" ? n_doc : n_name)++;
+    by_lang[lang_names[pairs[i].lang]].push_back(i);
+    ++per_lang_kind[lang_names[pairs[i].lang]][pairs[i].doc ? 0 : 1];
+    (pairs[i].doc ? n_doc : n_name)++;
+  }
+  if (valid_doc.size() > kMaxValid) {
+    std::vector<size_t> sample;
+    for (size_t k = 0; k < kMaxValid; ++k) sample.push_back(valid_doc[k * valid_doc.size() / kMaxValid]);
+    valid_doc = std::move(sample);
   }
   std::fprintf(stderr, "train: training pairs: %zu doc, %zu name; %zu valid doc pairs\n", n_doc,
                n_name, valid_doc.size());
+  for (const auto& [lang, k] : per_lang_kind) {
+    std::fprintf(stderr, "train:   %-12s doc %8zu  name %8zu\n", lang.c_str(), k[0], k[1]);
+  }
 
   // IDF over the code side of the training pairs.
   Model M;
@@ -476,7 +559,7 @@ int Main(int argc, char** argv) {
     for (auto& [lang, v0] : by_lang) {
       std::vector<size_t> v;
       for (size_t i : v0) {
-        if (pairs[i].kind == "name" && o.name_weight < 1.0 && rng.Uniform() >= o.name_weight) {
+        if (!pairs[i].doc && o.name_weight < 1.0 && rng.Uniform() >= o.name_weight) {
           continue;
         }
         v.push_back(i);
@@ -489,7 +572,7 @@ int Main(int argc, char** argv) {
         for (const bool doc_kind : {true, false}) {
           std::vector<size_t> run;
           for (size_t i : v) {
-            if ((pairs[i].kind == "doc") != doc_kind) continue;
+            if (pairs[i].doc != doc_kind) continue;
             run.push_back(i);
             if (run.size() == static_cast<size_t>(o.group)) {
               groups.push_back(std::move(run));
@@ -517,7 +600,7 @@ int Main(int argc, char** argv) {
       std::vector<const Seqs*> qs(B);
       for (size_t b = 0; b < B; ++b) {
         const size_t i = batch[b];
-        qs[b] = (pairs[i].kind == "doc" && rng.Below(4) == 0 && doc.len(i) > 0) ? &doc : &summary;
+        qs[b] = (pairs[i].doc && rng.Below(4) == 0 && doc.len(i) > 0) ? &doc : &summary;
       }
       qv.assign(B * d, 0);
       cv.assign(B * d, 0);
@@ -678,10 +761,12 @@ int Main(int argc, char** argv) {
                            {"name_weight", o.name_weight},
                            {"lang_cap", o.lang_cap},
                            {"group", o.group},
+                           {"path_parts", o.path_parts},
                            {"doc_pairs", n_doc},
                            {"name_pairs", n_name},
                            {"valid_doc_pairs", valid_doc.size()},
                            {"valid_mrr10", std::round(mrr * 1e4) / 1e4}}}};
+  if (o.min_score >= 0) card["min_score"] = o.min_score;
   WriteModel(M, *built, o, card);
   std::fprintf(stderr, "train: wrote %s (%.1f s)\n", o.out.c_str(), elapsed());
   return 0;

@@ -11,7 +11,7 @@
 //
 // Propagate with RETURN_IF_ERROR(expr) and ASSIGN_OR_RETURN(lhs, expr).
 //
-// Mapping onto the CLI contract (../shared/CONTRACT.md) is done by ExitCodeFor():
+// Mapping onto the CLI contract (docs/interface.md) is done by ExitCodeFor():
 //   kInvalidArgument, kNotFound, kFailedPrecondition -> 1 (user error)
 //   kUsage                                             -> 2 (usage error, incl. "not implemented")
 //   kIOError, kCorruption, kUnavailable, kInternal     -> 3 (internal or I/O error)

@@ -61,7 +61,7 @@ TEST(StatusTest, CopyIsDeep) {
   EXPECT_TRUE(a.ok());
 }
 
-// Spec ORIGINAL-INDEXING.md TV-H: segment hash, point id and file hash.
+// docs/original.md §4.6, TV-H: segment hash, point id and file hash.
 TEST(HashTest, SpecVectorTvH) {
   std::string content = "function add(a, b) {\n  return a + b // adds two numbers\n}";
   ASSERT_EQ(content.size(), 57u);

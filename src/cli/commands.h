@@ -1,4 +1,4 @@
-// The subcommands of the `codeindex` binary (../shared/CONTRACT.md), as typed arguments
+// The subcommands of the `codeindex` binary (docs/interface.md), as typed arguments
 // and one Run function each. main.cc declares every flag once with CLI11 and converts argv
 // into these structs; the Run functions never see argv.
 //

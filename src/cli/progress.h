@@ -1,4 +1,4 @@
-// A one-line progress bar on stderr for long operations (CONTRACT.md: files, blocks, rate,
+// A one-line progress bar on stderr for long operations (docs/interface.md: files, blocks, rate,
 // ETA), drawn only when stderr is a terminal and redrawn at most 10 times a second.
 //
 // Thread safety: not thread-safe; call from one thread.

@@ -17,7 +17,7 @@
 //                 mean or CLS pooling.
 //   kOpenAI, kOpenAICompatible, kOllama
 //                 Remote HTTP providers with the original's batching by estimated tokens,
-//                 retries and 429 back-off (spec ORIGINAL-INDEXING.md §9), except that an
+//                 retries and 429 back-off (docs/original.md §9), except that an
 //                 over-long text is truncated instead of silently dropped (docs/FIDELITY.md).
 //
 // A persistent EmbeddingCache (below) and the CachingEmbedder wrapper make sure that an
@@ -94,9 +94,9 @@ struct EmbedderConfig {
   std::string model_id;
 
   // Vector dimension. 0 = from the model file (local) or from the original's model profile
-  // table (remote; spec §10). Remote models not in the table need it. A local model whose
-  // dimension differs from a non-zero value here is an error (so that a config change is
-  // noticed rather than silently producing vectors of another size).
+  // table (remote; docs/original.md §10). Remote models not in the table need it. A local
+  // model whose dimension differs from a non-zero value here is an error (so that a config
+  // change is noticed rather than silently producing vectors of another size).
   int dimensions = 0;
 
   // Remote only: the name of the environment variable that holds the API key (keys are never

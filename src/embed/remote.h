@@ -1,6 +1,6 @@
 // Remote embedding providers (internal to embed; users reach them through OpenEmbedder with
 // Provider::kOpenAI, kOpenAICompatible or kOllama). Behaviour follows the original's
-// embedders (spec ORIGINAL-INDEXING.md §9-§10); every constant below is the original's.
+// embedders (docs/original.md §9-§10); every constant below is the original's.
 //
 // OpenAI and OpenAI-compatible: POST {base}/embeddings with
 //   {"input": [...], "model": "...", "encoding_format": "base64"}, header

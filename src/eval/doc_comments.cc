@@ -438,11 +438,18 @@ DocStyle DocStyleFor(std::string_view language) {
 
 Result<std::vector<DocumentedSymbol>> ExtractDocumentedSymbols(std::string_view path,
                                                                std::string_view content) {
+  const std::string_view language = LanguageNameForPath(path);
+  if (DocStyleFor(language) == DocStyle::kNone) return std::vector<DocumentedSymbol>();
+  ASSIGN_OR_RETURN(FileSymbols fs, ExtractSymbols(path, content));
+  return DocumentedSymbolsOf(path, content, std::move(fs));
+}
+
+std::vector<DocumentedSymbol> DocumentedSymbolsOf(std::string_view path, std::string_view content,
+                                                  FileSymbols fs) {
   std::vector<DocumentedSymbol> out;
   const std::string_view language = LanguageNameForPath(path);
   const DocStyle style = DocStyleFor(language);
   if (style == DocStyle::kNone) return out;
-  ASSIGN_OR_RETURN(FileSymbols fs, ExtractSymbols(path, content));
   const Lines lines(content);
   for (Symbol& sym : fs.symbols) {
     const int def = sym.start_line - 1;

@@ -65,6 +65,11 @@ DocStyle DocStyleFor(std::string_view language);
 Result<std::vector<DocumentedSymbol>> ExtractDocumentedSymbols(std::string_view path,
                                                                std::string_view content);
 
+// The same for symbols already extracted from `content` (ExtractSymbols(path, content)), so
+// that a caller that needs the symbols too parses the file once.
+std::vector<DocumentedSymbol> DocumentedSymbolsOf(std::string_view path, std::string_view content,
+                                                  FileSymbols symbols);
+
 // The definition's text with its doc removed: the lines code_start_byte..code_end_byte,
 // minus the docstring lines when the doc is inside.
 std::string CodeWithoutDoc(std::string_view content, const DocumentedSymbol& d);

@@ -1,6 +1,6 @@
 // The incremental indexer: brings WORKSPACE/.codeindex/ up to date with the workspace.
 //
-// One Run() does, in order (the original's semantics, spec ORIGINAL-INDEXING.md §5.3-5.5, §7):
+// One Run() does, in order (the original's semantics, docs/original.md §5.3-5.5, §7):
 //   1. If the catalog was built with other content options (IndexerOptions::content_hash:
 //      chunker limits, parser version, ...), everything is dropped and rebuilt: an index
 //      never mixes blocks made under different rules.

@@ -10,7 +10,7 @@ namespace {
 using R = ChunkRoute;
 
 constexpr LanguageEntry kLanguages[] = {
-    // The original's 41, in its order (spec §3).
+    // The original's 41, in its order (docs/original.md §3).
     {".tla", "tlaplus", R::kTreeSitter, true, R::kTreeSitter},
     {".js", "javascript", R::kTreeSitter, true, R::kTreeSitter},
     {".jsx", "javascript", R::kTreeSitter, true, R::kTreeSitter},

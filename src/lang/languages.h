@@ -2,7 +2,7 @@
 // cut them): the table of supported file extensions and, for each, the language and the
 // chunking route. Data only; no tree-sitter here, so the scanner stays light.
 //
-// The first 41 entries are the original's list (spec ORIGINAL-INDEXING.md §3), in its order;
+// The first 41 entries are the original's list (docs/original.md §3), in its order;
 // entries after them are this project's additions. Extensions are compared lower-cased and
 // include the leading dot.
 //
@@ -16,7 +16,7 @@
 
 namespace codeindex {
 
-// How the parser turns a file of this extension into blocks (spec §3 routing order).
+// How the parser turns a file of this extension into blocks (docs/original.md §3 routing order).
 enum class ChunkRoute {
   kTreeSitter,  // grammar + definition query (§4.2)
   kMarkdown,    // header splitter (§4.4)
@@ -31,7 +31,7 @@ struct LanguageEntry {
   std::string_view language;
   ChunkRoute route;  // what this project does (see docs/FIDELITY.md where it differs)
   bool original;     // true for the original's 41 extensions
-  // What the original does (spec §3); equal to `route` except for the quirks this
+  // What the original does (docs/original.md §3); equal to `route` except for the quirks this
   // project fixes (.htm .elm .ejs .erb: 0 blocks in the original). ParseOptions::compat
   // selects this one.
   ChunkRoute original_route;

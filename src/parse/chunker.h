@@ -1,6 +1,6 @@
-// The block-making algorithms of spec §4.2-§4.5 (internal to src/parse; the contract is
-// parser.h): the block emitter with segment hashes and per-file dedup, the line chunker,
-// the markdown header splitter and the tree-sitter capture queue.
+// The block-making algorithms of docs/original.md §4.2-§4.5 (internal to src/parse; the
+// contract is parser.h): the block emitter with segment hashes and per-file dedup, the line
+// chunker, the markdown header splitter and the tree-sitter capture queue.
 //
 // All lengths are UTF-16 code units of valid UTF-8 text (see text.h).
 #ifndef CODEINDEX_PARSE_CHUNKER_H_

@@ -1,4 +1,4 @@
-// The spec's test vectors (ORIGINAL-INDEXING.md §4.6) in compat mode (the original exactly)
+// The original's test vectors (docs/original.md §4.6) in compat mode (the original exactly)
 // and in the default mode (the fixes of docs/FIDELITY.md).
 #include "parse/chunker.h"
 

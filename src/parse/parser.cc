@@ -17,7 +17,7 @@ using parse_internal::ChunkLimits;
 namespace {
 
 // Bump when the chunker's output changes for the same options and queries.
-// 1: initial port of spec §4 with the fixes of docs/FIDELITY.md.
+// 1: initial port of docs/original.md §4 with the fixes of docs/FIDELITY.md.
 constexpr int kChunkerVersion = 1;
 
 constexpr char kPointNamespace[] = "f47ac10b-58cc-4372-a567-0e02b2c3d479";

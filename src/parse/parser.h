@@ -1,5 +1,5 @@
 // The parse stage: turns one file's text into code blocks exactly as the original's
-// indexing parser does (spec ../shared/spec/ORIGINAL-INDEXING.md §3-§4), with the data
+// indexing parser does (docs/original.md §3-§4), with the data
 // losses of the original fixed by default and reproducible with ParseOptions::compat.
 //
 // Pipeline for one file (ParseBlocks):
@@ -24,7 +24,7 @@
 //   - .htm, .elm, .ejs, .erb produce blocks (the original always produced none);
 //   - markdown: ATX headers are recognised in CRLF files.
 // ParseOptions::compat = true reproduces the original byte for byte (segment hashes
-// included) for the spec's test vectors and golden files.
+// included) for the original's test vectors (docs/original.md §4.6) and golden files.
 //
 // Thread safety: every function here may be called concurrently from any number of threads.
 // Grammars and compiled queries are shared and immutable; each thread keeps its own
@@ -43,7 +43,7 @@
 
 namespace codeindex {
 
-// One block of a file, as the original's CodeBlock (spec §1).
+// One block of a file, as the original's CodeBlock (docs/original.md §1).
 struct CodeBlock {
   std::string file_path;                  // the hash path given to ParseBlocks
   std::optional<std::string> identifier;  // name of the definition, or header text; may be absent
@@ -83,8 +83,8 @@ uint64_t ParseOptionsHash(const ParseOptions& options = {});
 
 // The blocks of one file. `hash_path` is the string hashed into each segment hash and
 // copied into CodeBlock::file_path (the original hashes absolute paths; the caller
-// decides); its extension picks the language (spec §3). `content` is the raw file bytes
-// (any bytes; invalid UTF-8 is decoded as Node does).
+// decides); its extension picks the language (docs/original.md §3). `content` is the raw
+// file bytes (any bytes; invalid UTF-8 is decoded as Node does).
 // Returns an empty vector for an unsupported extension or a file too small to chunk.
 // Errors (per file; the caller reports and goes on): kUnavailable when parsing exceeds
 // parse_timeout_ms, kInternal if a grammar or query cannot be loaded.

@@ -8,7 +8,7 @@
 // function, method, class, struct, interface, enum, type, constant, variable, property,
 // macro, module; a function directly inside a class-like definition is a method.
 //
-// JSON shapes (CONTRACT.md; fields may be added, never renamed):
+// JSON shapes (docs/interface.md; fields may be added, never renamed):
 //   symbols: {"file_path", "language", "symbols": [{"name", "kind", "start_line", "end_line",
 //             "scope"?}], "imports": [{"text", "line"}]}
 //   context: {"file_path", "start_line", "end_line", "content",

@@ -27,7 +27,7 @@
 namespace codeindex {
 namespace {
 
-// spec ORIGINAL-INDEXING.md §5.1 DIRS_TO_IGNORE, single-component entries (`.git` and `.*`
+// docs/original.md §5.1 DIRS_TO_IGNORE, single-component entries (`.git` and `.*`
 // are covered by the hidden-name rule, the two pairs by IsIgnoredPair).
 constexpr std::string_view kIgnoredNames[] = {
     "node_modules", "__pycache__", "env",  "venv", "dist", "out",  "bundle",

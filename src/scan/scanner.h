@@ -10,7 +10,7 @@
 //      it, as ripgrep --follow does: each listed path is one the user can open. Broken links
 //      are skipped silently (ScanStats::broken_links). Unreadable directories and files are
 //      reported once each in ScanResult::errors ("PATH: Permission denied") and skipped.
-//   2. Names the original always ignores (spec ORIGINAL-INDEXING.md §5.1-5.2): any file or
+//   2. Names the original always ignores (docs/original.md §5.1-5.2): any file or
 //      directory whose name starts with '.', the directories node_modules, __pycache__, env,
 //      venv, dist, out, bundle, vendor, tmp, temp, deps, pkg, Pods, and the pairs
 //      target/dependency and build/dependencies (a `dependency` directory directly inside a

@@ -346,7 +346,8 @@ Result<SearchResponse> Searcher::SearchHybrid(const SearchRequest& request,
                                               Catalog& catalog) const {
   if (!embedder_) return Status::FailedPrecondition(semantic_unavailable_);
   // Enough candidates from each list that fusion and the signals can reorder the top:
-  // three times the answer, at least 50.
+  // three times the answer, at least 30 (bench/README.md "hybrid": a third faster than 50,
+  // for 0.018 of MRR@10).
   const size_t pool = std::min(kMaxSearchLimit, std::max<size_t>(30, 3 * request.limit));
   SearchRequest sub = request;
   sub.limit = pool;

@@ -39,7 +39,7 @@ enum class SearchMode { kSemantic, kText, kHybrid };
 std::string_view SearchModeName(SearchMode mode);
 Result<SearchMode> ParseSearchMode(std::string_view name);
 
-// The original's defaults (spec ORIGINAL-INDEXING.md §2): DEFAULT_SEARCH_MIN_SCORE and
+// The original's defaults (docs/original.md §2): DEFAULT_SEARCH_MIN_SCORE and
 // DEFAULT_MAX_SEARCH_RESULTS.
 inline constexpr double kDefaultMinScore = 0.4;
 inline constexpr size_t kDefaultMaxResults = 50;

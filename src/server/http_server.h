@@ -1,5 +1,5 @@
 // The HTTP/1.1 + Server-Sent Events transport of `codeindex serve` (API in
-// ../shared/CONTRACT.md and docs/http-api.md), over Service (server/service.h).
+// docs/interface.md and docs/http-api.md), over Service (server/service.h).
 //
 // Built on Boost.Beast/Asio (Debian's libboost-dev): asynchronous I/O on a few threads, so
 // 1000 keep-alive connections cost 1000 sockets and buffers, not 1000 threads, and a slow or

@@ -1,4 +1,4 @@
-// The JSON objects of the public interface (../shared/CONTRACT.md) that both the CLI and the
+// The JSON objects of the public interface (docs/interface.md) that both the CLI and the
 // server print: one builder per object, so that `codeindex symbols --json` and
 // `GET /v1/symbols` can never drift apart. (`search --json` is SearchResponseToJson in
 // search/searcher.h, for the same reason.)

@@ -2,7 +2,7 @@
 //
 // Counts (and encodes to token ids) text exactly as tiktoken@1.0.21 does for the
 // cl100k_base and o200k_base encodings, which is what the original uses to estimate the
-// size of an agent's context (spec ORIGINAL-CONTEXT.md §1.1: o200k_base, special-token
+// size of an agent's context (docs/original.md, context §1.1: o200k_base, special-token
 // text such as "<|endoftext|>" encoded as ordinary text, total × 1.5 rounded up):
 //
 //   1. Bytes that are not valid UTF-8 become U+FFFD, one per maximal ill-formed

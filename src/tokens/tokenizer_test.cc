@@ -13,7 +13,7 @@ const Tokenizer& O200k() { return Tokenizer::Get(TokenEncoding::kO200kBase); }
 const Tokenizer& Cl100k() { return Tokenizer::Get(TokenEncoding::kCl100kBase); }
 
 TEST(TokenizerTest, KnownVectors) {
-  // The spec's example (ORIGINAL-CONTEXT.md §1.1): "hello world" is 2 o200k tokens.
+  // The original's example (docs/original.md, context §1.1): "hello world" is 2 o200k tokens.
   EXPECT_EQ(O200k().Count("hello world"), 2u);
   EXPECT_EQ(O200k().Encode("hello world"), (std::vector<uint32_t>{24912, 2375}));
   EXPECT_EQ(Cl100k().Encode("hello world"), (std::vector<uint32_t>{15339, 1917}));
@@ -40,7 +40,7 @@ TEST(TokenizerTest, EncodingNames) {
 }
 
 TEST(TokenizerTest, OriginalContextEstimate) {
-  // ORIGINAL-CONTEXT.md §1.1: ceil(sum × 1.5); "hello world" (2) -> 3, 107 -> 161.
+  // docs/original.md, context §1.1: ceil(sum × 1.5); "hello world" (2) -> 3, 107 -> 161.
   EXPECT_EQ(OriginalContextEstimate(0), 0u);
   EXPECT_EQ(OriginalContextEstimate(1), 2u);
   EXPECT_EQ(OriginalContextEstimate(2), 3u);

@@ -12,7 +12,7 @@
 //
 // Training uses FAISS (k-means with OpenBLAS): centroids on a sample, then one 16-way k-means
 // per sub-quantiser on the sample's residuals. Encoding, list layout and scanning are ours:
-// Debian's FAISS is a generic build without the AVX2 fast-scan (DEPS-MEASURED.md section 3).
+// Debian's FAISS is a generic build without the AVX2 fast-scan (bench/README.md "vector").
 //
 // Thread safety: PqModel is immutable after training. IvfLists is not synchronised; the
 // owner (VectorIndex) serialises writers against readers.

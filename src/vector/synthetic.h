@@ -1,5 +1,6 @@
 // Seeded synthetic embeddings for tests and benchmarks: a stand-in for real embeddings with
-// the structure that makes approximate search meaningful (DEPS-MEASURED.md section 3).
+// the structure that makes approximate search meaningful (clusters: on uniform random
+// vectors every approximate index is equally poor).
 //
 // `clusters` centres in a `latent`-dimensional space (standard normal), points = centre +
 // N(0, spread^2) in latent space, projected to `dim` dimensions by a fixed Gaussian matrix,

@@ -1,7 +1,7 @@
 // The watcher: keeps an index current as the workspace changes (`codeindex watch`, and the
 // server's "keeps the index current").
 //
-// Boring on purpose (STYLE.md item 14): file-system events are never trusted as a log of
+// Boring on purpose (the house style's rule): file-system events are never trusted as a log of
 // changes. They only say *where* to look; a reconcile pass then re-checks those paths with
 // the indexer (index/indexer.h, UpdatePaths()), which rescans them with the ignore rules in
 // force and diffs (path, size, mtime, content hash) against the catalog. So a lost,
@@ -71,7 +71,7 @@
 
 namespace codeindex {
 
-// The index states of the contract (CONTRACT.md, `status`).
+// The index states of the contract (docs/interface.md, `status`).
 enum class WatchState { kStandby, kIndexing, kIndexed, kError };
 // "Standby", "Indexing", "Indexed", "Error".
 std::string_view WatchStateName(WatchState state);

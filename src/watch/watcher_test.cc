@@ -271,7 +271,7 @@ TEST_F(WatcherTest, DeleteAndRecreateWithinTheDebounceWindowLeavesNoStaleBlocks)
   Write("a.py", "one\ntwo\nthree\n");
   StartWatcher();
   fs::remove(ws_ + "/a.py");
-  Write("a.py", "four\n");  // the original keeps the three old blocks here (spec §6)
+  Write("a.py", "four\n");  // the original keeps the three old blocks here (docs/original.md §6)
   ASSERT_TRUE(WaitFor([&] { return Blocks("a.py") == 1; }));
   ExpectConsistent();
 }

@@ -32,7 +32,8 @@ TEST(TokensE2eTest, JsonShape) {
   j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["encoding"], "cl100k_base");
   EXPECT_EQ(j["tokens"], 2);
-  EXPECT_EQ(j["estimate"], 3);  // ceil(2 x 1.5), the spec's example
+  // ceil(2 x 1.5), the original's example (docs/original.md, context §1.1)
+  EXPECT_EQ(j["estimate"], 3);
 }
 
 TEST(TokensE2eTest, ReadsStdin) {

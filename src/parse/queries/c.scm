@@ -1,5 +1,5 @@
-; C: definition captures for chunking (spec §12). As in the original, a function_definition
-; contributes only its name: bodies are never captured.
+; C: definition captures for chunking (docs/original.md §12). As in the original, a
+; function_definition contributes only its name: bodies are never captured.
 (declaration
   type: (_)? @type
   declarator: (_)? @declarator) @declaration

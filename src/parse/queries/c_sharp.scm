@@ -1,4 +1,4 @@
-; C#: definition captures for chunking (spec §12).
+; C#: definition captures for chunking (docs/original.md §12).
 (using_directive) @import
 (namespace_declaration name: (_) @name) @definition.module
 (file_scoped_namespace_declaration name: (_) @name) @definition.module

@@ -1,4 +1,4 @@
-; C++: definition captures for chunking (spec §12).
+; C++: definition captures for chunking (docs/original.md §12).
 (struct_specifier name: (type_identifier) @name body: (_)) @definition.struct
 (union_specifier name: (type_identifier) @name body: (_)) @definition.struct
 (class_specifier name: (type_identifier) @name body: (_)) @definition.class

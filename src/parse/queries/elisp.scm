@@ -1,4 +1,4 @@
-; Emacs Lisp: definition captures for chunking (spec §12).
+; Emacs Lisp: definition captures for chunking (docs/original.md §12).
 (function_definition name: (symbol) @name) @definition.function
 (macro_definition name: (symbol) @name) @definition.macro
 (list

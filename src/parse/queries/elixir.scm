@@ -1,4 +1,4 @@
-; Elixir: definition captures for chunking (spec §12).
+; Elixir: definition captures for chunking (docs/original.md §12).
 (call
   target: (identifier) @keyword
   (arguments (alias) @name)

@@ -1,4 +1,4 @@
-; Go: definition captures for chunking (spec §12).
+; Go: definition captures for chunking (docs/original.md §12).
 (function_declaration name: (identifier) @name) @definition.function
 (method_declaration name: (field_identifier) @name) @definition.method
 (type_declaration (type_spec name: (type_identifier) @name)) @definition.type

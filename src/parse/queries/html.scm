@@ -1,4 +1,4 @@
-; HTML: definition captures for chunking (spec §12).
+; HTML: definition captures for chunking (docs/original.md §12).
 (document) @document
 (element
   (start_tag (tag_name) @tag_name)

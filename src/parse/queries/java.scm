@@ -1,4 +1,4 @@
-; Java: definition captures for chunking (spec §12).
+; Java: definition captures for chunking (docs/original.md §12).
 (module_declaration) @definition.module
 (package_declaration) @package
 (line_comment) @comment

@@ -1,4 +1,4 @@
-; JavaScript (.js .jsx .json ...): definition captures for chunking (spec §12).
+; JavaScript (.js .jsx .json ...): definition captures for chunking (docs/original.md §12).
 ; Capture names: @definition.<kind> with @name mark symbols; every capture becomes a
 ; chunking candidate (§4.2), whatever its name.
 (

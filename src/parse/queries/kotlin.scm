@@ -1,4 +1,4 @@
-; Kotlin: definition captures for chunking (spec §12).
+; Kotlin: definition captures for chunking (docs/original.md §12).
 (type_alias (type_identifier) @name) @definition.type
 (class_declaration (type_identifier) @name) @definition.class
 (function_declaration (simple_identifier) @name) @definition.function

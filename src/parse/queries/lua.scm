@@ -1,4 +1,4 @@
-; Lua: definition captures for chunking (spec §12).
+; Lua: definition captures for chunking (docs/original.md §12).
 (function_definition_statement name: (identifier) @name) @definition.function
 (function_definition_statement name: (variable) @name) @definition.method
 (local_function_definition_statement name: (identifier) @name) @definition.function

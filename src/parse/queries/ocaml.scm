@@ -1,4 +1,4 @@
-; OCaml: definition captures for chunking (spec §12).
+; OCaml: definition captures for chunking (docs/original.md §12).
 (module_definition (module_binding (module_name) @name)) @definition.module
 (type_definition (type_binding name: (type_constructor) @name)) @definition.type
 (value_definition (let_binding pattern: (value_name) @name (parameter))) @definition.function

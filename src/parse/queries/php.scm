@@ -1,4 +1,4 @@
-; PHP: definition captures for chunking (spec §12).
+; PHP: definition captures for chunking (docs/original.md §12).
 (class_declaration name: (name) @name) @definition.class
 (interface_declaration name: (name) @name) @definition.interface
 (trait_declaration name: (name) @name) @definition.interface

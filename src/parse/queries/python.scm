@@ -1,4 +1,4 @@
-; Python: definition captures for chunking (spec §12).
+; Python: definition captures for chunking (docs/original.md §12).
 (class_definition name: (identifier) @name) @definition.class
 (decorated_definition
   definition: (class_definition name: (identifier) @name)) @definition.class

@@ -1,4 +1,4 @@
-; Ruby: definition captures for chunking (spec §12).
+; Ruby: definition captures for chunking (docs/original.md §12).
 (method name: (_) @name) @definition.method
 (singleton_method name: (_) @name) @definition.method
 (alias) @alias

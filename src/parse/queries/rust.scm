@@ -1,4 +1,4 @@
-; Rust: definition captures for chunking (spec §12).
+; Rust: definition captures for chunking (docs/original.md §12).
 (function_item name: (identifier) @name) @definition.function
 (struct_item name: (type_identifier) @name) @definition.struct
 (enum_item name: (type_identifier) @name) @definition.enum

@@ -1,4 +1,4 @@
-; Solidity: definition captures for chunking (spec §12).
+; Solidity: definition captures for chunking (docs/original.md §12).
 (contract_declaration name: (identifier) @name) @definition.class
 (interface_declaration name: (identifier) @name) @definition.interface
 (library_declaration name: (identifier) @name) @definition.module

@@ -1,4 +1,4 @@
-; SystemRDL: definition captures for chunking (spec §12).
+; SystemRDL: definition captures for chunking (docs/original.md §12).
 (component_named_def (id) @name) @definition.class
 (component_anon_def
   (component_body (component_body_elem (property_assignment)))) @component

@@ -1,4 +1,4 @@
-; TLA+: definition captures for chunking (spec §12).
+; TLA+: definition captures for chunking (docs/original.md §12).
 (module name: (identifier) @name) @definition.module
 (operator_definition name: (_) @name) @definition.function
 (function_definition name: (identifier) @name) @definition.function

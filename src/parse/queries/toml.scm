@@ -1,4 +1,4 @@
-; TOML: definition captures for chunking (spec §12).
+; TOML: definition captures for chunking (docs/original.md §12).
 (table) @definition.module
 (table_array_element) @definition.module
 (pair) @pair

@@ -1,4 +1,4 @@
-; TSX: the TypeScript captures plus JSX ones (spec §12).
+; TSX: the TypeScript captures plus JSX ones (docs/original.md §12).
 (function_signature name: (identifier) @name) @definition.function
 (method_signature name: (property_identifier) @name) @definition.method
 (abstract_method_signature name: (property_identifier) @name) @definition.method

@@ -1,4 +1,4 @@
-; TypeScript: definition captures for chunking (spec §12).
+; TypeScript: definition captures for chunking (docs/original.md §12).
 (function_signature name: (identifier) @name) @definition.function
 (method_signature name: (property_identifier) @name) @definition.method
 (abstract_method_signature name: (property_identifier) @name) @definition.method

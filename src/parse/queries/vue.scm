@@ -1,4 +1,4 @@
-; Vue single-file components: definition captures for chunking (spec §12).
+; Vue single-file components: definition captures for chunking (docs/original.md §12).
 (component) @component
 (template_element) @template
 (script_element) @script
