@@ -26,3 +26,9 @@ if(TARGET codeindex_cache)
   endif()
 endif()
 
+# replay_bench: an agent session replayed with and without the cache, and the memory soak.
+if(TARGET codeindex_server)
+  add_executable(replay_bench ${CMAKE_CURRENT_LIST_DIR}/replay_bench.cc)
+  target_link_libraries(replay_bench PRIVATE codeindex_flags codeindex_server codeindex_parse
+                                             nlohmann_json::nlohmann_json)
+endif()

@@ -24,7 +24,7 @@
 // window victim may displace the main segment's victim, the main segment is a segmented LRU
 // of probation and protected entries), or kLru. W-TinyLFU is the default: on the weighted
 // traces of bench/cache_bench.cc it had the higher hit rate at 13 of 15 (trace, cap) points,
-// +3 to +11 points on Zipf traces and with scans; LRU was better only when the working set
+// +1.4 to +11 points on Zipf traces and with scans; LRU was better only when the working set
 // shifts and the cap holds most of it (bench/README.md "cache"). A lookup costs a few hundred
 // nanoseconds either way, against milliseconds for what is cached.
 //

@@ -35,6 +35,9 @@ Status RunServe(const ServeArgs& args, std::ostream& out) {
   sigset_t stop_signals = BlockStopSignals();
   ServiceOptions so;
   so.workspace = args.workspace;
+  if (args.no_cache) so.cache_overrides.cache_enabled = false;
+  so.cache_overrides.cache_size_mb = args.cache_size_mb;
+  so.cache_overrides.cache_ttl_seconds = args.cache_ttl_seconds;
   ASSIGN_OR_RETURN(std::unique_ptr<Service> service, Service::Start(so));
   std::string token = args.token;
   if (token.empty()) {

@@ -2,6 +2,8 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "index/config.h"
+#include "index/index_dir.h"
 #include "server/shapes.h"
 
 namespace codeindex::cli {
@@ -9,7 +11,20 @@ namespace codeindex::cli {
 Status RunStatus(const StatusArgs& args, std::ostream& out) {
   ASSIGN_OR_RETURN(IndexStatus st, ReadIndexStatus(args.workspace));
   if (args.json) {
-    out << Dump(IndexStatusJson(st)) << "\n";
+    OrderedJson j = IndexStatusJson(st);
+    // The cache lives in long-running processes (serve, serve --mcp), whose status also
+    // carries its counters; here, its configuration.
+    Result<WorkspaceConfig> config = LoadConfig(IndexDirFor(args.workspace));
+    if (config.ok()) {
+      const CacheOptions o = ToCacheOptions(config->cache);
+      OrderedJson c;
+      c["enabled"] = o.capacity_bytes > 0;
+      c["capacity_bytes"] = o.capacity_bytes;
+      c["ttl_seconds"] = std::chrono::duration<double>(o.ttl).count();
+      c["policy"] = std::string(EvictionPolicyName(o.policy));
+      j["cache"] = std::move(c);
+    }
+    out << Dump(j) << "\n";
     return Status::OK();
   }
   out << "state:        " << st.state;

@@ -89,6 +89,10 @@ struct ServeArgs {
   int port = 7878;
   bool mcp = false;
   std::string token;  // bearer token; empty = none (also from CODEINDEX_TOKEN)
+  // Over config.toml's [cache]: --no-cache (for measurements), --cache-size-mb, --cache-ttl.
+  bool no_cache = false;
+  std::optional<int64_t> cache_size_mb;
+  std::optional<int64_t> cache_ttl_seconds;
 };
 Status RunServe(const ServeArgs& args, std::ostream& out);
 

@@ -155,6 +155,14 @@ int Main(int argc, char** argv) {
   serve->add_flag("--mcp", serve_args.mcp, "Speak the Model Context Protocol on stdin/stdout");
   serve->add_option("--token", serve_args.token,
                     "Require this bearer token (default: $CODEINDEX_TOKEN)");
+  serve->add_flag("--no-cache", serve_args.no_cache,
+                  "Cache nothing in memory (searches, query embeddings, symbols): for measurements");
+  serve->add_option("--cache-size-mb", serve_args.cache_size_mb,
+                    "Memory cap of the in-memory cache in MiB (default 256, config [cache] size_mb)")
+      ->check(CLI::Range(int64_t{0}, int64_t{1} << 20));
+  serve->add_option("--cache-ttl", serve_args.cache_ttl_seconds,
+                    "Seconds a cached entry lives; 0 = until evicted (default 300)")
+      ->check(CLI::Range(int64_t{0}, int64_t{86400} * 365));
 
   StatusArgs status_args;
   auto* status = app.add_subcommand("status", "Index state, counts and sizes");

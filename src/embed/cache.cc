@@ -7,6 +7,8 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include "cache/bloom.h"
+#include "cache/stats.h"
 #include "embed/embedder.h"
 
 namespace codeindex {
@@ -71,6 +73,16 @@ class SqliteCache final : public EmbeddingCache {
     std::fill(found.begin(), found.end(), false);
     ASSIGN_OR_RETURN(int64_t id, ModelId(model, dim, /*create=*/false));
     if (id < 0) return Status::OK();
+    // The Bloom filter answers "never stored" for most texts of a first index run without
+    // touching SQLite; only keys it may hold are looked up.
+    ASSIGN_OR_RETURN(const BloomFilter* bloom, BloomFor(id));
+    std::vector<size_t> probe;
+    probe.reserve(keys.size());
+    for (size_t i = 0; i < keys.size(); ++i) {
+      if (bloom == nullptr || bloom->MayContain(BloomKey(keys[i]))) probe.push_back(i);
+    }
+    BloomSkips()->Add(keys.size() - probe.size());
+    if (probe.empty()) return Status::OK();
     RETURN_IF_ERROR(Exec("BEGIN"));
     Stmt st(db_, "SELECT vec FROM vectors WHERE model = ?1 AND key = ?2");
     if (!st.ok()) {
@@ -78,7 +90,7 @@ class SqliteCache final : public EmbeddingCache {
       return Error("prepare");
     }
     const size_t bytes = static_cast<size_t>(dim) * sizeof(float);
-    for (size_t i = 0; i < keys.size(); ++i) {
+    for (size_t i : probe) {
       sqlite3_reset(st.get());
       sqlite3_bind_int64(st.get(), 1, id);
       sqlite3_bind_blob(st.get(), 2, keys[i].data(), static_cast<int>(keys[i].size()),
@@ -122,7 +134,13 @@ class SqliteCache final : public EmbeddingCache {
       sqlite3_bind_blob(st.get(), 3, vectors + i * dim, bytes, SQLITE_STATIC);
       if (sqlite3_step(st.get()) != SQLITE_DONE) return fail("write");
     }
-    return Exec("COMMIT");
+    RETURN_IF_ERROR(Exec("COMMIT"));
+    if (auto it = blooms_.find(*id); it != blooms_.end()) {
+      for (const std::string& k : keys) it->second->Add(BloomKey(k));
+      // Past its design size the false-positive rate climbs: rebuild at the next Get.
+      if (it->second->items() > it->second->expected_items()) blooms_.erase(it);
+    }
+    return Status::OK();
   }
 
   Status RetainOnly(std::string_view keep_model) override {
@@ -145,6 +163,7 @@ class SqliteCache final : public EmbeddingCache {
       }
     }
     model_ids_.clear();
+    blooms_.clear();
     return Exec("COMMIT");
   }
 
@@ -237,6 +256,55 @@ class SqliteCache final : public EmbeddingCache {
     return id;
   }
 
+  // A key for the Bloom filter: the text's SHA-256 is already uniform, so its first 16
+  // bytes are the two hashes.
+  static CacheKey BloomKey(const std::string& key) {
+    CacheKey k;
+    if (key.size() >= 16) {
+      std::memcpy(&k.lo, key.data(), 8);
+      std::memcpy(&k.hi, key.data() + 8, 8);
+    } else {
+      k = HashKey(key);
+    }
+    return k;
+  }
+
+  static Counter* BloomSkips() {
+    static Counter* c = MetricsRegistry::Global().GetCounter(
+        "codeindex_embed_cache_bloom_skips_total",
+        "Embedding-cache lookups the Bloom filter answered (never stored) without SQLite.");
+    return c;
+  }
+
+  // The filter of model `id`, built from the stored keys on first use, sized for twice as many
+  // keys as stored (at least 64K) at 1 % false positives. Null (look everything up) for a
+  // model with more than kMaxBloomLoad keys, where loading them would cost more than it saves.
+  Result<const BloomFilter*> BloomFor(int64_t id) {
+    if (auto it = blooms_.find(id); it != blooms_.end()) return it->second.get();
+    constexpr int64_t kMaxBloomLoad = 4'000'000;
+    Stmt count(db_, "SELECT COUNT(*) FROM vectors WHERE model = ?1");
+    if (!count.ok()) return Error("prepare");
+    sqlite3_bind_int64(count.get(), 1, id);
+    if (sqlite3_step(count.get()) != SQLITE_ROW) return Error("count");
+    const int64_t n = sqlite3_column_int64(count.get(), 0);
+    if (n > kMaxBloomLoad) return static_cast<const BloomFilter*>(nullptr);
+    auto bloom = std::make_unique<BloomFilter>(std::max<size_t>(65536, 2 * static_cast<size_t>(n)),
+                                               0.01);
+    Stmt sel(db_, "SELECT key FROM vectors WHERE model = ?1");
+    if (!sel.ok()) return Error("prepare");
+    sqlite3_bind_int64(sel.get(), 1, id);
+    int rc;
+    while ((rc = sqlite3_step(sel.get())) == SQLITE_ROW) {
+      const char* blob = static_cast<const char*>(sqlite3_column_blob(sel.get(), 0));
+      const int len = sqlite3_column_bytes(sel.get(), 0);
+      bloom->Add(BloomKey(std::string(blob ? blob : "", static_cast<size_t>(len))));
+    }
+    if (rc != SQLITE_DONE) return Error("read");
+    const BloomFilter* out = bloom.get();
+    blooms_[id] = std::move(bloom);
+    return out;
+  }
+
   Status DimMismatch(std::string_view model, int stored, int dim) const {
     return Status::InvalidArgument(
         fmt::format("{}: embedding cache holds dimension {} for model {}, asked for {}", path_,
@@ -247,6 +315,7 @@ class SqliteCache final : public EmbeddingCache {
   sqlite3* db_ = nullptr;
   std::mutex mu_;
   std::map<std::string, std::pair<int64_t, int>> model_ids_;  // fingerprint -> (id, dim)
+  std::map<int64_t, std::unique_ptr<BloomFilter>> blooms_;    // model id -> its keys
 };
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 
 #include "base/file.h"
+#include "cache/stats.h"
 #include "embed/embedder.h"
 #include "embed/testing.h"
 
@@ -49,6 +50,38 @@ TEST_F(CacheTest, PutThenGetAcrossReopen) {
   EXPECT_EQ(*(*c)->Count("m2"), 0);
   // Same model, another dimension: a programming error, reported.
   EXPECT_EQ((*c)->Get("m1", keys, 3, out.data(), found).code(), Code::kInvalidArgument);
+}
+
+// The Bloom filter in front of SQLite: texts never stored are answered without a lookup,
+// stored ones are always found, before and after more Puts (and past the filter's size).
+TEST_F(CacheTest, BloomFilterNeverHidesAStoredVector) {
+  auto c = *EmbeddingCache::Open(Path());
+  Counter* skips = MetricsRegistry::Global().GetCounter(
+      "codeindex_embed_cache_bloom_skips_total", "");
+  auto keys_for = [](int from, int to) {
+    std::vector<std::string> k;
+    for (int i = from; i < to; ++i) k.push_back(EmbeddingCacheKey("text " + std::to_string(i)));
+    return k;
+  };
+  std::vector<float> vecs(2 * 100);
+  for (size_t i = 0; i < vecs.size(); ++i) vecs[i] = static_cast<float>(i);
+  ASSERT_TRUE(c->Put("m", keys_for(0, 100), 2, vecs.data()).ok());
+  auto check = [&](int stored_to, int probe_to) {
+    const auto keys = keys_for(0, probe_to);
+    std::vector<float> out(2 * keys.size());
+    std::unique_ptr<bool[]> found(new bool[keys.size()]);
+    const uint64_t before = skips->Value();
+    ASSERT_TRUE(c->Get("m", keys, 2, out.data(), {found.get(), keys.size()}).ok());
+    for (int i = 0; i < probe_to; ++i) ASSERT_EQ(found[i], i < stored_to) << i;
+    // At 1 % false positives, most of the unstored keys never reach SQLite.
+    EXPECT_GE(skips->Value() - before, static_cast<uint64_t>((probe_to - stored_to) * 9 / 10));
+    EXPECT_EQ(out[2 * 7], 14);
+  };
+  check(100, 5000);
+  // More vectors than the filter was built for: it is rebuilt, nothing is lost.
+  std::vector<float> more(2 * 70000, 1);
+  ASSERT_TRUE(c->Put("m", keys_for(100, 70100), 2, more.data()).ok());
+  check(70100, 75000);
 }
 
 TEST_F(CacheTest, RetainOnlyDropsOtherModels) {

@@ -91,10 +91,54 @@ Result<WorkspaceConfig> LoadConfig(const std::string& index_dir) {
       config.search.max_results = static_cast<int>(*max_results);
     }
   }
+  if (const toml::table* cache = root["cache"].as_table()) {
+    std::optional<bool> enabled;
+    std::optional<int64_t> size_mb, ttl_seconds;
+    std::optional<std::string> policy;
+    RETURN_IF_ERROR(ReadKey(*cache, "cache", "enabled", file, &enabled));
+    RETURN_IF_ERROR(ReadKey(*cache, "cache", "size_mb", file, &size_mb));
+    RETURN_IF_ERROR(ReadKey(*cache, "cache", "ttl_seconds", file, &ttl_seconds));
+    RETURN_IF_ERROR(ReadKey(*cache, "cache", "policy", file, &policy));
+    if (enabled) config.cache.enabled = *enabled;
+    if (size_mb) {
+      if (*size_mb < 0 || *size_mb > (int64_t{1} << 20)) {
+        return Status::InvalidArgument(file + ": [cache] size_mb must be 0..1048576");
+      }
+      config.cache.size_mb = *size_mb;
+    }
+    if (ttl_seconds) {
+      if (*ttl_seconds < 0) return Status::InvalidArgument(file + ": [cache] ttl_seconds must be >= 0");
+      config.cache.ttl_seconds = *ttl_seconds;
+    }
+    if (policy) {
+      if (*policy != "tinylfu" && *policy != "lru") {
+        return Status::InvalidArgument(file + ": [cache] policy must be tinylfu or lru");
+      }
+      config.cache.policy = *policy;
+    }
+  }
   return config;
 }
 
+CacheOptions ToCacheOptions(const CacheSettings& settings) {
+  CacheOptions o;
+  o.capacity_bytes = settings.enabled ? static_cast<size_t>(settings.size_mb) << 20 : 0;
+  o.ttl = std::chrono::seconds(settings.ttl_seconds);
+  Result<EvictionPolicy> p = ParseEvictionPolicy(settings.policy);
+  if (p.ok()) o.policy = *p;
+  return o;
+}
+
 Status ApplyOverrides(const ConfigOverrides& o, WorkspaceConfig* config) {
+  if (o.cache_enabled) config->cache.enabled = *o.cache_enabled;
+  if (o.cache_size_mb) {
+    if (*o.cache_size_mb < 0) return Status::InvalidArgument("--cache-size-mb must be >= 0");
+    config->cache.size_mb = *o.cache_size_mb;
+  }
+  if (o.cache_ttl_seconds) {
+    if (*o.cache_ttl_seconds < 0) return Status::InvalidArgument("--cache-ttl must be >= 0");
+    config->cache.ttl_seconds = *o.cache_ttl_seconds;
+  }
   if (o.provider) RETURN_IF_ERROR(SetProvider(*o.provider, config));
   if (o.model) config->embedder.model = *o.model;
   if (o.base_url) config->embedder.base_url = *o.base_url;

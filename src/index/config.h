@@ -23,6 +23,12 @@
 //   min_score = 0.4
 //   max_results = 50
 //
+//   [cache]                    # the in-memory cache of a long-running process (cache/cache.h)
+//   enabled = true
+//   size_mb = 256              # memory cap of everything cached, MiB
+//   ttl_seconds = 300          # entries expire this long after insertion (0: never)
+//   policy = "tinylfu"         # tinylfu | lru
+//
 // provider = "none" indexes without vectors (text search only).
 //
 // The index records the embedder it was built with (catalog meta "embedder"), and `search`
@@ -36,6 +42,7 @@
 #include <string>
 
 #include "base/status.h"
+#include "cache/cache.h"
 #include "embed/embedder.h"
 
 namespace codeindex {
@@ -48,11 +55,24 @@ struct SearchDefaults {
   int max_results = 50;     // the original's DEFAULT_MAX_SEARCH_RESULTS
 };
 
+// The [cache] section as plain values; cache/cache.h CacheOptions is made from it by the
+// front ends (server, CLI), which own the cache.
+struct CacheSettings {
+  bool enabled = true;
+  int64_t size_mb = 256;
+  int64_t ttl_seconds = 300;
+  std::string policy = "tinylfu";
+};
+
 struct WorkspaceConfig {
   bool embeddings = true;  // false: provider = "none"
   EmbedderConfig embedder;
   SearchDefaults search;
+  CacheSettings cache;
 };
+
+// The cache's options for `settings`; a disabled cache gets capacity 0 (every lookup misses).
+CacheOptions ToCacheOptions(const CacheSettings& settings);
 
 // Flags that override the file.
 struct ConfigOverrides {
@@ -61,6 +81,10 @@ struct ConfigOverrides {
   std::optional<std::string> base_url;
   std::optional<int> dimensions;
   std::optional<int> batch_size;
+  // [cache] (front ends that keep a cache: serve, serve --mcp).
+  std::optional<bool> cache_enabled;  // --no-cache sets false
+  std::optional<int64_t> cache_size_mb;
+  std::optional<int64_t> cache_ttl_seconds;
 };
 
 // Reads `index_dir`/config.toml if present; a malformed file is kInvalidArgument naming the

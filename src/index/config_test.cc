@@ -80,3 +80,46 @@ TEST_F(ConfigTest, ErrorsNameTheFileAndKey) {
 
 }  // namespace
 }  // namespace codeindex
+
+namespace codeindex {
+namespace {
+
+class CacheConfigTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("cache-config-test-" + std::to_string(getpid()));
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  void Write(const std::string& text) { std::ofstream(dir_ / "config.toml") << text; }
+  std::filesystem::path dir_;
+};
+
+TEST_F(CacheConfigTest, DefaultsAndEveryKey) {
+  auto d = LoadConfig(dir_.string());
+  ASSERT_TRUE(d.ok());
+  EXPECT_TRUE(d->cache.enabled);
+  EXPECT_EQ(d->cache.size_mb, 256);
+  EXPECT_EQ(d->cache.ttl_seconds, 300);
+  EXPECT_EQ(d->cache.policy, "tinylfu");
+  Write("[cache]\nenabled = false\nsize_mb = 64\nttl_seconds = 0\npolicy = \"lru\"\n");
+  auto c = LoadConfig(dir_.string());
+  ASSERT_TRUE(c.ok()) << c.error().ToString();
+  EXPECT_FALSE(c->cache.enabled);
+  EXPECT_EQ(c->cache.size_mb, 64);
+  EXPECT_EQ(c->cache.ttl_seconds, 0);
+  EXPECT_EQ(c->cache.policy, "lru");
+}
+
+TEST_F(CacheConfigTest, BadValuesAreRefused) {
+  Write("[cache]\npolicy = \"fifo\"\n");
+  EXPECT_EQ(LoadConfig(dir_.string()).error().code(), Code::kInvalidArgument);
+  Write("[cache]\nsize_mb = -1\n");
+  EXPECT_EQ(LoadConfig(dir_.string()).error().code(), Code::kInvalidArgument);
+  Write("[cache]\nttl_seconds = \"long\"\n");
+  EXPECT_EQ(LoadConfig(dir_.string()).error().code(), Code::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace codeindex

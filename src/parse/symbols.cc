@@ -174,8 +174,11 @@ void SymbolsFromTree(const LanguageRuntime& runtime, const TSTree* tree, std::st
 
 }  // namespace parse_internal
 
-Result<Context> ExtractContext(std::string_view path, std::string_view content, int start_line,
-                               int end_line, const SymbolOptions& options) {
+namespace {
+
+// Lines and content of the range, validated; symbols filled by the caller.
+Result<Context> ContextLines(std::string_view path, std::string_view content, int start_line,
+                             int end_line) {
   const parse_internal::Lines lines = parse_internal::SplitLines(content);
   const int count = static_cast<int>(lines.size());
   if (start_line < 1 || end_line < start_line || end_line > count) {
@@ -191,11 +194,29 @@ Result<Context> ExtractContext(std::string_view path, std::string_view content, 
   std::string_view slice = content.substr(b, e - b);
   ctx.content =
       parse_internal::IsValidUtf8(slice) ? std::string(slice) : parse_internal::RepairUtf8(slice);
+  return ctx;
+}
+
+}  // namespace
+
+Result<Context> ExtractContext(std::string_view path, std::string_view content, int start_line,
+                               int end_line, const SymbolOptions& options) {
+  ASSIGN_OR_RETURN(Context ctx, ContextLines(path, content, start_line, end_line));
   ASSIGN_OR_RETURN(FileSymbols fs, ExtractSymbols(path, content, options));
   for (Symbol& s : fs.symbols) {
     if (s.start_line <= start_line && s.end_line >= end_line) ctx.enclosing.push_back(std::move(s));
   }
   ctx.imports = std::move(fs.imports);
+  return ctx;
+}
+
+Result<Context> ExtractContext(std::string_view path, std::string_view content, int start_line,
+                               int end_line, const FileSymbols& symbols) {
+  ASSIGN_OR_RETURN(Context ctx, ContextLines(path, content, start_line, end_line));
+  for (const Symbol& s : symbols.symbols) {
+    if (s.start_line <= start_line && s.end_line >= end_line) ctx.enclosing.push_back(s);
+  }
+  ctx.imports = symbols.imports;
   return ctx;
 }
 

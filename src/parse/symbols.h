@@ -71,6 +71,10 @@ struct Context {
 // kInvalidArgument if start_line < 1, end_line < start_line or end_line > the line count.
 Result<Context> ExtractContext(std::string_view path, std::string_view content, int start_line,
                                int end_line, const SymbolOptions& options = {});
+// The same from the file's symbols already extracted (ExtractSymbols of the same content),
+// so that a caller holding them (a cache) does not parse again.
+Result<Context> ExtractContext(std::string_view path, std::string_view content, int start_line,
+                               int end_line, const FileSymbols& symbols);
 
 }  // namespace codeindex
 

@@ -114,5 +114,30 @@ TEST(ContextTest, BadRangesAreUserErrors) {
   EXPECT_TRUE(ExtractContext("g.py", src, 1, 4).ok());
 }
 
+TEST(ContextTest, FromSymbolsEqualsFromScratch) {
+  const std::string src =
+      "import os\n"
+      "class Greeter:\n"
+      "    def greet(self):\n"
+      "        x = 1\n"
+      "        return x\n";
+  auto fs = ExtractSymbols("g.py", src);
+  ASSERT_TRUE(fs.ok());
+  for (int s = 1; s <= 5; ++s) {
+    for (int e = s; e <= 6; ++e) {
+      auto a = ExtractContext("g.py", src, s, e);
+      auto b = ExtractContext("g.py", src, s, e, *fs);
+      ASSERT_EQ(a.ok(), b.ok()) << s << "-" << e;
+      if (!a.ok()) continue;
+      EXPECT_EQ(a->content, b->content);
+      ASSERT_EQ(a->enclosing.size(), b->enclosing.size());
+      for (size_t i = 0; i < a->enclosing.size(); ++i) {
+        EXPECT_EQ(a->enclosing[i].name, b->enclosing[i].name);
+      }
+      ASSERT_EQ(a->imports.size(), b->imports.size());
+    }
+  }
+}
+
 }  // namespace
 }  // namespace codeindex

@@ -1,11 +1,13 @@
 #include "search/searcher.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <unordered_map>
 
 #include <nlohmann/json.hpp>
 
+#include "cache/stats.h"
 #include "index/config.h"
 #include "index/indexer.h"
 #include "index/pipeline.h"
@@ -32,8 +34,16 @@ Result<SearchMode> ParseSearchMode(std::string_view name) {
                                  "' (expected semantic, text or hybrid)");
 }
 
-Result<std::unique_ptr<Searcher>> Searcher::Open(const std::string& index_dir) {
+Result<std::unique_ptr<Searcher>> Searcher::Open(const std::string& index_dir,
+                                                 SearcherOptions options) {
   std::unique_ptr<Searcher> s(new Searcher(index_dir));
+  static std::atomic<uint64_t> next_snapshot{1};
+  s->snapshot_id_ = next_snapshot.fetch_add(1, std::memory_order_relaxed);
+  if (options.cache && options.cache->enabled()) {
+    s->cache_ = std::move(options.cache);
+    s->embedding_space_ = s->cache_->Space("embedding");
+    s->search_space_ = s->cache_->Space("search");
+  }
   auto catalog = Catalog::Open(index_dir, Catalog::Mode::kReadOnly);
   if (!catalog.ok()) {
     if (catalog.error().code() == Code::kNotFound) {
@@ -101,12 +111,118 @@ void Searcher::ReturnCatalog(std::unique_ptr<Catalog> c) const {
   pool_.push_back(std::move(c));
 }
 
+namespace {
+
+// Latency of every search by mode and by whether the cache answered (cache/stats.h).
+Histogram* SearchLatency(SearchMode mode, bool cached) {
+  static Histogram* h[3][2] = {};
+  static std::once_flag once;
+  std::call_once(once, [] {
+    for (SearchMode m : {SearchMode::kSemantic, SearchMode::kText, SearchMode::kHybrid}) {
+      for (int c = 0; c < 2; ++c) {
+        h[static_cast<int>(m)][c] = MetricsRegistry::Global().GetHistogram(
+            "codeindex_search_seconds", "Search latency by mode, answered by the cache or not.",
+            {{"mode", std::string(SearchModeName(m))}, {"cached", c ? "yes" : "no"}});
+      }
+    }
+  });
+  return h[static_cast<int>(mode)][cached ? 1 : 0];
+}
+
+Histogram* EmbedQueryLatency() {
+  static Histogram* h = MetricsRegistry::Global().GetHistogram(
+      "codeindex_embed_query_seconds", "Time to embed one search query (cache misses only).");
+  return h;
+}
+
+// The rank options' fields, every one: a field added to RankOptions must be added here, or
+// two requests differing only in it would share a cache entry.
+void AddRankOptions(KeyBuilder& k, const RankOptions& o) {
+  static_assert(sizeof(RankOptions) == 112,
+                "RankOptions changed: add the new field to AddRankOptions (the search cache key)");
+  k.Add(static_cast<int>(o.fusion)).Add(o.rrf_k).Add(o.text_weight_symbol).Add(o.text_weight_mixed);
+  k.Add(o.text_weight_sentence).Add(o.definition).Add(o.definition_factor).Add(o.name);
+  k.Add(o.name_weight).Add(o.file).Add(o.file_factor_per_block).Add(o.path).Add(o.path_factor);
+  k.Add(o.dedupe);
+}
+
+}  // namespace
+
+Result<CacheKey> Searcher::RequestKey(const SearchRequest& request, Catalog& catalog) const {
+  KeyBuilder k;
+  k.Add(std::string_view("search/v1")).Add(snapshot_id_);
+  ASSIGN_OR_RETURN(int64_t generation, catalog.Generation());
+  ASSIGN_OR_RETURN(std::string text_tag, text_->CommitTag());
+  k.Add(generation).Add(text_tag);
+  k.Add(request.query).Add(static_cast<int>(request.mode)).Add(static_cast<uint64_t>(request.limit));
+  k.Add(request.min_score.has_value()).Add(request.min_score.value_or(0));
+  k.Add(NormalizePathPrefix(request.path_prefix)).Add(request.explain);
+  k.Add(static_cast<uint64_t>(request.max_tokens));
+  if (request.mode == SearchMode::kHybrid) AddRankOptions(k, request.rank);
+  return k.Finish();
+}
+
+Status Searcher::EmbedQuery(const std::string& query, float* out) const {
+  const size_t dim = static_cast<size_t>(embedder_->dimension());
+  CacheKey key;
+  if (cache_) {
+    KeyBuilder k;
+    k.Add(std::string_view("query-embedding/v1")).Add(embedder_->fingerprint()).Add(query);
+    key = k.Finish();
+    if (auto hit = cache_->Get<std::vector<float>>(embedding_space_, key)) {
+      std::copy(hit->begin(), hit->end(), out);
+      return Status::OK();
+    }
+  }
+  ScopedLatency timer(EmbedQueryLatency());
+  std::string_view text = query;
+  RETURN_IF_ERROR(embedder_->Embed(std::span(&text, 1), EmbedKind::kQuery, out)
+                      .WithContext("embedding the query"));
+  if (cache_) {
+    auto v = std::make_shared<const std::vector<float>>(out, out + dim);
+    cache_->Put<std::vector<float>>(embedding_space_, key, v,
+                                    dim * sizeof(float) + query.size() + 64);
+  }
+  return Status::OK();
+}
+
 Result<SearchResponse> Searcher::Search(const SearchRequest& request) const {
   auto start = std::chrono::steady_clock::now();
   if (request.limit == 0 || request.limit > kMaxSearchLimit) {
     return Status::InvalidArgument("limit must be between 1 and " +
                                    std::to_string(kMaxSearchLimit));
   }
+  if (!cache_) {
+    ScopedLatency timer(SearchLatency(request.mode, false));
+    return SearchUncached(request);
+  }
+  CacheKey key;
+  {
+    std::unique_ptr<Catalog> catalog = TakeCatalog();
+    if (!catalog) return Status::IOError("cannot open the catalog in " + index_dir_);
+    Result<CacheKey> k = RequestKey(request, *catalog);
+    ReturnCatalog(std::move(catalog));
+    if (!k.ok()) return k.error();
+    key = *k;
+  }
+  if (auto hit = cache_->Get<SearchResponse>(search_space_, key)) {
+    SearchResponse copy = CopySearchResponse(*hit);
+    const auto took = std::chrono::steady_clock::now() - start;
+    copy.took_ms = std::chrono::duration<double, std::milli>(took).count();
+    SearchLatency(request.mode, true)->RecordDuration(took);
+    return copy;
+  }
+  ScopedLatency timer(SearchLatency(request.mode, false));
+  Result<SearchResponse> r = SearchUncached(request);
+  if (r.ok()) {
+    auto stored = std::make_shared<const SearchResponse>(CopySearchResponse(*r));
+    cache_->Put<SearchResponse>(search_space_, key, stored, SearchResponseBytes(*stored));
+  }
+  return r;
+}
+
+Result<SearchResponse> Searcher::SearchUncached(const SearchRequest& request) const {
+  auto start = std::chrono::steady_clock::now();
   std::unique_ptr<Catalog> catalog = TakeCatalog();
   if (!catalog) return Status::IOError("cannot open the catalog in " + index_dir_);
   Result<SearchResponse> r = Status::Internal("unreachable");
@@ -198,9 +314,7 @@ Result<SearchResponse> Searcher::SearchSemantic(const SearchRequest& request,
   }
   const size_t dim = static_cast<size_t>(embedder_->dimension());
   std::vector<float> query(dim);
-  std::string_view text = request.query;
-  RETURN_IF_ERROR(embedder_->Embed(std::span(&text, 1), EmbedKind::kQuery, query.data())
-                      .WithContext("embedding the query"));
+  RETURN_IF_ERROR(EmbedQuery(request.query, query.data()));
   vec::SearchParams params;
   params.k = request.limit;
   params.min_score = static_cast<float>(request.min_score.value_or(kDefaultMinScore));
@@ -375,6 +489,42 @@ std::string SearchResponseToJson(const SearchResponse& response, bool explain) {
   }
   // Paths are raw bytes and chunks come from decoded text; never throw on odd bytes.
   return out.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+SearchResponse CopySearchResponse(const SearchResponse& response) {
+  SearchResponse out;
+  out.results.reserve(response.results.size());
+  for (const SearchResult& r : response.results) {
+    SearchResult c;
+    c.block_id = r.block_id;
+    c.file_path = r.file_path;
+    c.start_line = r.start_line;
+    c.end_line = r.end_line;
+    c.score = r.score;
+    c.code_chunk = r.code_chunk;
+    c.trimmed = r.trimmed;
+    c.identifier = r.identifier;
+    c.type = r.type;
+    if (r.explanation) c.explanation = std::make_unique<ResultExplanation>(*r.explanation);
+    out.results.push_back(std::move(c));
+  }
+  out.took_ms = response.took_ms;
+  out.query_terms = response.query_terms;
+  out.query_shape = response.query_shape;
+  out.text_weight = response.text_weight;
+  out.budget = response.budget;
+  return out;
+}
+
+size_t SearchResponseBytes(const SearchResponse& response) {
+  size_t bytes = sizeof(SearchResponse) + response.query_shape.size();
+  for (const std::string& t : response.query_terms) bytes += sizeof(std::string) + t.size();
+  for (const SearchResult& r : response.results) {
+    bytes += sizeof(SearchResult) + r.file_path.size() + r.code_chunk.size() + r.type.size() +
+             (r.identifier ? r.identifier->size() : 0);
+    if (r.explanation) bytes += sizeof(ResultExplanation) + 256;
+  }
+  return bytes;
 }
 
 }  // namespace codeindex

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "cache/cache.h"
 #include "embed/embedder.h"
 #include "search/budget.h"
 #include "search/ranker.h"
@@ -100,12 +101,25 @@ struct SearchResponse {
   std::optional<BudgetReport> budget;  // when SearchRequest::max_tokens was set
 };
 
+struct SearcherOptions {
+  // The engine's in-memory cache (cache/cache.h), shared with whatever else uses it; null
+  // means no caching. Two spaces are used:
+  //   "embedding"  query vectors, keyed by (embedder fingerprint, query text);
+  //   "search"     whole responses, keyed by the request with its defaults resolved and the
+  //                index state it was answered from: the catalog generation and the text
+  //                index's commit tag read at search time, and this Searcher's vector
+  //                snapshot. Any index change gives new keys, so an answer never outlives
+  //                the index it came from (a cached answer reports its own took_ms).
+  std::shared_ptr<Cache> cache;
+};
+
 class Searcher {
  public:
   // Opens the index in `index_dir` (IndexDirFor) for reading: catalog, text index, and the
   // vectors with the embedder the index was built with (catalog meta "embedder").
   // kFailedPrecondition with a clear message when there is no index yet.
-  static Result<std::unique_ptr<Searcher>> Open(const std::string& index_dir);
+  static Result<std::unique_ptr<Searcher>> Open(const std::string& index_dir,
+                                                SearcherOptions options = {});
   Searcher(const Searcher&) = delete;
   Searcher& operator=(const Searcher&) = delete;
 
@@ -118,6 +132,11 @@ class Searcher {
   std::unique_ptr<Catalog> TakeCatalog() const;
   void ReturnCatalog(std::unique_ptr<Catalog> c) const;
 
+  Result<SearchResponse> SearchUncached(const SearchRequest& request) const;
+  // The query's vector: from the cache, or embedded (and cached).
+  Status EmbedQuery(const std::string& query, float* out) const;
+  // The cache key of `request` against the index as it is now.
+  Result<CacheKey> RequestKey(const SearchRequest& request, Catalog& catalog) const;
   Result<SearchResponse> SearchText(const SearchRequest& request, Catalog& catalog) const;
   Result<SearchResponse> SearchSemantic(const SearchRequest& request, Catalog& catalog) const;
   Result<SearchResponse> SearchHybrid(const SearchRequest& request, Catalog& catalog) const;
@@ -130,6 +149,9 @@ class Searcher {
   std::shared_ptr<const Embedder> embedder_;   // null when the index has no vectors
   std::unique_ptr<vec::VectorIndex> vectors_;  // read-only
   std::string semantic_unavailable_;           // why, when embedder_ is null
+  std::shared_ptr<Cache> cache_;               // may be null
+  int embedding_space_ = -1, search_space_ = -1;
+  uint64_t snapshot_id_ = 0;  // distinguishes Searchers (their vector snapshots) in keys
   mutable std::mutex pool_mu_;
   mutable std::vector<std::unique_ptr<Catalog>> pool_;
 };
@@ -138,6 +160,11 @@ class Searcher {
 // {"results": [{"file_path", "start_line", "end_line", "score", "code_chunk"}], "took_ms"},
 // plus "debug" per result and "query_terms" when explained.
 std::string SearchResponseToJson(const SearchResponse& response, bool explain);
+
+// A deep copy (explanations included).
+SearchResponse CopySearchResponse(const SearchResponse& response);
+// Bytes a response holds, roughly (its cache charge).
+size_t SearchResponseBytes(const SearchResponse& response);
 
 }  // namespace codeindex
 

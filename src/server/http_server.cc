@@ -198,7 +198,7 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     Stats().in_flight.fetch_sub(1);
     if (sse_) return;  // the connection became an event stream
-    Send(r.status, std::move(r.body), accept, head);
+    Send(r.status, std::move(r.body), accept, head, r.content_type);
   }
 
   ServerStats& Stats() { return server_->service_->stats(); }
@@ -277,6 +277,10 @@ class Session : public std::enable_shared_from_this<Session> {
       if (m != http::verb::post) return MethodNotAllowed("POST");
       return ManageConversation(svc->workspace(), req.body());
     }
+    if (path == "/metrics") {
+      if (!get) return MethodNotAllowed("GET");
+      return svc->Metrics();
+    }
     if (path == "/v1/events") {
       if (m != http::verb::get) return MethodNotAllowed("GET");
       StartSse();
@@ -290,13 +294,15 @@ class Session : public std::enable_shared_from_this<Session> {
     return ErrorReply(405, std::string("method not allowed; use ") + allow);
   }
 
-  void Send(int status, std::string body, const std::string& accept_encoding, bool head) {
+  void Send(int status, std::string body, const std::string& accept_encoding, bool head,
+            const std::string& content_type = {}) {
     Stats().RecordRequest(status);
     auto res = std::make_shared<http::response<http::string_body>>();
     res->version(11);
     res->result(static_cast<unsigned>(status));
     res->set(http::field::server, "codeindex");
-    res->set(http::field::content_type, "application/json");
+    res->set(http::field::content_type,
+             content_type.empty() ? std::string("application/json") : content_type);
     if (extra_header_ == "Bearer") {
       res->set(http::field::www_authenticate, "Bearer");
     } else if (extra_header_.rfind("Allow:", 0) == 0) {

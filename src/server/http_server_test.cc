@@ -257,6 +257,38 @@ TEST_F(HttpServerTest, SymbolsContextAndStatus) {
   EXPECT_TRUE(j.contains("server"));
 }
 
+TEST_F(HttpServerTest, RepeatsComeFromTheCacheAndMetricsShowIt) {
+  Client c(http_->port());
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_EQ(c.Send(http::verb::get, "/v1/symbols?file=src/geometry.py").status, 200);
+    ASSERT_EQ(c.Send(http::verb::get, "/v1/context?file=src/geometry.py&start=6&end=6").status,
+              200);
+    ASSERT_EQ(c.Send(http::verb::post, "/v1/search",
+                     R"({"query": "circle area", "mode": "text", "limit": 3})")
+                  .status,
+              200);
+  }
+  json cache = c.Send(http::verb::get, "/v1/status").Json()["cache"];
+  EXPECT_TRUE(cache["enabled"].get<bool>());
+  EXPECT_EQ(cache["ttl_seconds"], 300);
+  EXPECT_EQ(cache["policy"], "tinylfu");
+  // symbols: 1 miss then 3 hits (the second symbols call and both context calls).
+  EXPECT_EQ(cache["spaces"]["symbols"]["misses"], 1);
+  EXPECT_EQ(cache["spaces"]["symbols"]["hits"], 3);
+  EXPECT_EQ(cache["spaces"]["search"]["misses"], 1);
+  EXPECT_EQ(cache["spaces"]["search"]["hits"], 1);
+  EXPECT_GT(cache["bytes"].get<int64_t>(), 0);
+  Answer m = c.Send(http::verb::get, "/metrics");
+  ASSERT_EQ(m.status, 200);
+  EXPECT_NE(m.body.find("codeindex_cache_hits_total{space=\"symbols\"} 3"), std::string::npos)
+      << m.body;
+  EXPECT_NE(m.body.find("# TYPE codeindex_search_seconds summary"), std::string::npos);
+  EXPECT_NE(m.body.find("codeindex_search_seconds_count{mode=\"text\",cached=\"yes\"}"),
+            std::string::npos)
+      << m.body;
+  EXPECT_NE(m.body.find("codeindex_connections "), std::string::npos);
+}
+
 TEST_F(HttpServerTest, CompressesLargeAnswersAsAsked) {
   const std::string body = R"({"query": "widget handler event", "mode": "text", "limit": 200})";
   Client c(http_->port());

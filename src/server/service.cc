@@ -55,6 +55,20 @@ Result<std::unique_ptr<Service>> Service::Start(ServiceOptions options) {
   s->root_ = buf;
   s->index_dir_ = IndexDirFor(s->root_);
   ASSIGN_OR_RETURN(s->config_, LoadConfig(s->index_dir_));
+  {
+    ConfigOverrides cache_only;
+    cache_only.cache_enabled = s->options_.cache_overrides.cache_enabled;
+    cache_only.cache_size_mb = s->options_.cache_overrides.cache_size_mb;
+    cache_only.cache_ttl_seconds = s->options_.cache_overrides.cache_ttl_seconds;
+    RETURN_IF_ERROR(ApplyOverrides(cache_only, &s->config_));
+  }
+  s->cache_ = std::make_shared<Cache>(ToCacheOptions(s->config_.cache));
+  s->symbols_space_ = s->cache_->Space("symbols");
+  s->cache_->Space("embedding");  // the Searcher's spaces, listed in status from the start
+  s->cache_->Space("search");
+  MetricsRegistry& m = MetricsRegistry::Global();
+  s->symbols_latency_ = m.GetHistogram("codeindex_symbols_seconds", "Latency of symbols requests.");
+  s->context_latency_ = m.GetHistogram("codeindex_context_seconds", "Latency of context requests.");
   s->ReopenSearcher();
   if (s->options_.run_indexer) {
     BackgroundIndexerOptions bo;
@@ -73,19 +87,68 @@ Result<std::unique_ptr<Service>> Service::Start(ServiceOptions options) {
       LogLine("serving read-only: " + s->read_only_reason_);
     }
   }
+  // Registered last: the collector reads members set above.
+  s->collector_id_ = MetricsRegistry::Global().AddCollector([p = s.get()](
+                                                               std::vector<MetricSample>* out) {
+    for (const CacheSpaceStats& c : p->cache_->Stats()) {
+      const MetricLabels l = {{"space", c.name}};
+      out->push_back({"codeindex_cache_hits_total", "Cache lookups answered.", true, l,
+                      static_cast<double>(c.hits)});
+      out->push_back({"codeindex_cache_misses_total", "Cache lookups not answered.", true, l,
+                      static_cast<double>(c.misses)});
+      out->push_back({"codeindex_cache_evictions_total", "Entries evicted or refused for room.",
+                      true, l, static_cast<double>(c.evictions)});
+      out->push_back({"codeindex_cache_expirations_total", "Entries dropped by their TTL.", true,
+                      l, static_cast<double>(c.expirations)});
+      out->push_back({"codeindex_cache_entries", "Entries held.", false, l,
+                      static_cast<double>(c.entries)});
+      out->push_back({"codeindex_cache_bytes", "Bytes charged to held entries.", false, l,
+                      static_cast<double>(c.bytes)});
+    }
+    out->push_back({"codeindex_cache_capacity_bytes", "The cache's memory cap.", false, {},
+                    static_cast<double>(p->cache_->options().capacity_bytes)});
+    const ServerStats& srv = p->stats_;
+    out->push_back({"codeindex_http_requests_total", "Requests answered (HTTP and MCP tools).",
+                    true, {}, static_cast<double>(srv.requests())});
+    out->push_back({"codeindex_http_client_errors_total", "Requests answered with 4xx.", true, {},
+                    static_cast<double>(srv.client_errors())});
+    out->push_back({"codeindex_http_server_errors_total", "Requests answered with 5xx.", true, {},
+                    static_cast<double>(srv.server_errors())});
+    out->push_back({"codeindex_searches_total", "Searches answered (ok or not).", true, {},
+                    static_cast<double>(srv.searches())});
+    out->push_back({"codeindex_search_errors_total", "Searches that failed.", true, {},
+                    static_cast<double>(srv.search_errors())});
+    out->push_back({"codeindex_timeouts_total", "Connections closed by a read or write timeout.",
+                    true, {}, static_cast<double>(srv.timeouts())});
+    out->push_back({"codeindex_rejected_total", "Connections refused at the limit.", true, {},
+                    static_cast<double>(srv.rejected())});
+    out->push_back({"codeindex_connections", "Open connections.", false, {},
+                    static_cast<double>(srv.connections.load())});
+    out->push_back({"codeindex_in_flight", "Requests being handled.", false, {},
+                    static_cast<double>(srv.in_flight.load())});
+    out->push_back({"codeindex_sse_clients", "Event-stream subscribers.", false, {},
+                    static_cast<double>(srv.sse_clients.load())});
+    out->push_back({"codeindex_uptime_seconds", "Seconds since the server started.", false, {},
+                    srv.uptime_seconds()});
+  });
   return s;
 }
 
 Service::Service(ServiceOptions options) : options_(std::move(options)) {}
 
-Service::~Service() { Stop(); }
+Service::~Service() {
+  Stop();
+  if (collector_id_ != 0) MetricsRegistry::Global().RemoveCollector(collector_id_);
+}
 
 void Service::Stop() {
   if (updater_) updater_->Stop();
 }
 
 void Service::ReopenSearcher() {
-  Result<std::unique_ptr<Searcher>> opened = Searcher::Open(index_dir_);
+  SearcherOptions so;
+  so.cache = cache_;
+  Result<std::unique_ptr<Searcher>> opened = Searcher::Open(index_dir_, so);
   std::shared_ptr<const Searcher> next;
   if (opened.ok()) next = std::move(opened).value();
   std::lock_guard lock(searcher_mu_);
@@ -98,7 +161,9 @@ std::shared_ptr<const Searcher> Service::CurrentSearcher(Status* error) {
     if (searcher_) return searcher_;
   }
   // No index when we started (or it was unreadable): maybe there is one now.
-  Result<std::unique_ptr<Searcher>> opened = Searcher::Open(index_dir_);
+  SearcherOptions so;
+  so.cache = cache_;
+  Result<std::unique_ptr<Searcher>> opened = Searcher::Open(index_dir_, so);
   if (!opened.ok()) {
     *error = Status::FailedPrecondition(opened.error().message());
     return nullptr;
@@ -189,26 +254,49 @@ Reply FileErrorReply(const Status& s) {
 }  // namespace
 
 Reply Service::Symbols(std::string_view file) {
+  ScopedLatency timer(symbols_latency_);
   std::string relative;
   Result<std::string> content = ReadWorkspaceFile(file, &relative);
   if (!content.ok()) return FileErrorReply(content.error());
   if (LanguageNameForPath(relative).empty()) {
     return ErrorReply(400, relative + ": no grammar for this file type, so no symbols");
   }
-  Result<FileSymbols> fs = ExtractSymbols(relative, *content);
+  Result<std::shared_ptr<const FileSymbols>> fs = SymbolsOf(relative, *content);
   if (!fs.ok()) return ErrorReply(fs.error());
-  return Reply{200, Dump(SymbolsJson(relative, *fs))};
+  return Reply{200, Dump(SymbolsJson(relative, **fs))};
+}
+
+Result<std::shared_ptr<const FileSymbols>> Service::SymbolsOf(const std::string& relative,
+                                                               const std::string& content) {
+  // The language (from the extension) and the bytes decide the symbols; the path does not,
+  // except through the language, so copies of a file share an entry.
+  KeyBuilder k;
+  k.Add(std::string_view("symbols/v1")).Add(LanguageNameForPath(relative)).Add(content);
+  return cache_->GetOrCompute<FileSymbols>(
+      symbols_space_, k.Finish(), [&] { return ExtractSymbols(relative, content); },
+      [](const FileSymbols& fs) {
+        size_t bytes = sizeof(FileSymbols) + fs.language.size();
+        for (const Symbol& s : fs.symbols) {
+          bytes += sizeof(Symbol) + s.name.size() + s.kind.size() + s.scope.size() +
+                   s.signature.size();
+        }
+        for (const Import& i : fs.imports) bytes += sizeof(Import) + i.text.size();
+        return bytes;
+      });
 }
 
 Reply Service::Context(std::string_view file, long long start, long long end) {
+  ScopedLatency timer(context_latency_);
   std::string relative;
   Result<std::string> content = ReadWorkspaceFile(file, &relative);
   if (!content.ok()) return FileErrorReply(content.error());
   if (start < 1 || end < start || end > INT_MAX) {
     return ErrorReply(400, "'start' and 'end' must satisfy 1 <= start <= end");
   }
+  Result<std::shared_ptr<const FileSymbols>> fs = SymbolsOf(relative, *content);
+  if (!fs.ok()) return ErrorReply(fs.error());
   Result<codeindex::Context> ctx =
-      ExtractContext(relative, *content, static_cast<int>(start), static_cast<int>(end));
+      ExtractContext(relative, *content, static_cast<int>(start), static_cast<int>(end), **fs);
   if (!ctx.ok()) return ErrorReply(ctx.error());
   return Reply{200, Dump(ContextJson(relative, *ctx))};
 }
@@ -264,7 +352,50 @@ Reply Service::IndexStatusReply() {
   s["read_only"] = updater_ == nullptr;
   if (!read_only_reason_.empty()) s["read_only_reason"] = read_only_reason_;
   j["server"] = std::move(s);
+  j["cache"] = CacheJson();
+  j["metrics"] = MetricsRegistry::Global().ToJson();
   return Reply{200, Dump(j)};
+}
+
+OrderedJson Service::CacheJson() const {
+  OrderedJson c;
+  const CacheOptions& o = cache_->options();
+  c["enabled"] = cache_->enabled();
+  c["capacity_bytes"] = o.capacity_bytes;
+  c["ttl_seconds"] = std::chrono::duration<double>(o.ttl).count();
+  c["policy"] = std::string(EvictionPolicyName(o.policy));
+  uint64_t hits = 0, misses = 0;
+  int64_t bytes = 0, entries = 0;
+  OrderedJson spaces = OrderedJson::object();
+  for (const CacheSpaceStats& st : cache_->Stats()) {
+    OrderedJson sp;
+    sp["hits"] = st.hits;
+    sp["misses"] = st.misses;
+    sp["hit_rate"] = st.HitRate();
+    sp["inserts"] = st.inserts;
+    sp["evictions"] = st.evictions;
+    sp["expirations"] = st.expirations;
+    sp["entries"] = st.entries;
+    sp["bytes"] = st.bytes;
+    spaces[st.name] = std::move(sp);
+    hits += st.hits;
+    misses += st.misses;
+    bytes += st.bytes;
+    entries += st.entries;
+  }
+  c["bytes"] = bytes;
+  c["entries"] = entries;
+  c["hits"] = hits;
+  c["misses"] = misses;
+  c["hit_rate"] = hits + misses ? static_cast<double>(hits) / static_cast<double>(hits + misses) : 0;
+  c["spaces"] = std::move(spaces);
+  return c;
+}
+
+Reply Service::Metrics() {
+  Reply r{200, MetricsRegistry::Global().PrometheusText(), "text/plain; version=0.0.4; charset=utf-8"};
+  if (!r.body.empty() && r.body.back() == '\n') r.body.pop_back();  // Send() adds one
+  return r;
 }
 
 Reply Service::Reindex() {

@@ -24,7 +24,10 @@
 #include <nlohmann/json.hpp>
 
 #include "base/status.h"
+#include "cache/cache.h"
+#include "cache/stats.h"
 #include "index/config.h"
+#include "parse/symbols.h"
 #include "search/searcher.h"
 #include "server/events.h"
 #include "server/stats.h"
@@ -34,7 +37,8 @@ namespace codeindex {
 
 struct Reply {
   int status = 200;
-  std::string body;  // JSON text
+  std::string body;          // JSON text, unless content_type says otherwise
+  std::string content_type;  // empty: application/json
 };
 
 // Maps a Status onto the server's HTTP status (differs from base/status.h HttpStatusFor where
@@ -55,6 +59,9 @@ struct ServiceOptions {
   // Largest file `symbols` / `context` will read. Default 16 MiB: larger files are not
   // source code a client wants in one answer (the scanner skips files over 1 MiB anyway).
   uint64_t max_file_bytes = 16u << 20;
+  // Flags over config.toml's [cache] (--no-cache, --cache-size-mb, --cache-ttl); the other
+  // fields of ConfigOverrides are ignored here.
+  ConfigOverrides cache_overrides;
 };
 
 class Service {
@@ -78,9 +85,14 @@ class Service {
   Reply IndexStatusReply();
   // POST /v1/index
   Reply Reindex();
+  // GET /metrics: every counter, gauge and latency summary in Prometheus text format.
+  Reply Metrics();
 
   EventBus& events() { return events_; }
   ServerStats& stats() { return stats_; }
+  // The in-memory cache (cache/cache.h) of searches, query embeddings and file symbols;
+  // capacity 0 when disabled.
+  Cache& cache() { return *cache_; }
   const std::string& workspace() const { return root_; }
 
   // Stops the indexer at its next batch boundary (the index stays consistent). Idempotent.
@@ -91,6 +103,12 @@ class Service {
   std::shared_ptr<const Searcher> CurrentSearcher(Status* error);
   void ReopenSearcher();
   Result<std::string> ReadWorkspaceFile(std::string_view file, std::string* relative);
+  // Symbols of `content` (the file `relative`), from the cache when the same content was
+  // parsed before (keyed by language and content hash).
+  Result<std::shared_ptr<const FileSymbols>> SymbolsOf(const std::string& relative,
+                                                        const std::string& content);
+  // The "cache" object of status.
+  nlohmann::ordered_json CacheJson() const;
 
   ServiceOptions options_;
   std::string root_;  // canonical absolute workspace path
@@ -98,6 +116,11 @@ class Service {
   WorkspaceConfig config_;
   EventBus events_;
   ServerStats stats_;
+  std::shared_ptr<Cache> cache_;
+  int symbols_space_ = -1;
+  int collector_id_ = 0;  // MetricsRegistry::Global() collector of cache and server counters
+  Histogram* symbols_latency_ = nullptr;
+  Histogram* context_latency_ = nullptr;
   std::unique_ptr<IndexUpdater> updater_;
   std::string read_only_reason_;  // why there is no updater
 

@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include "cache/stats.h"
 #include "index/config.h"
 #include "server/log.h"
 #include "server/shapes.h"
@@ -110,7 +111,12 @@ void BackgroundIndexer::Loop() {
       snap_.running = true;
       snap_.progress = IndexProgress{};
     }
-    RunOnce();
+    {
+      static Histogram* run_latency = MetricsRegistry::Global().GetHistogram(
+          "codeindex_index_run_seconds", "Duration of background index runs.");
+      ScopedLatency timer(run_latency);
+      RunOnce();
+    }
     std::lock_guard lock(mu_);
     snap_.running = false;
     ++snap_.runs;
