@@ -122,6 +122,7 @@ class CountingEmbedder final : public Embedder {
   int dimension() const override { return 2; }
   std::string model_id() const override { return "counting"; }
   std::string fingerprint() const override { return "fp-counting"; }
+  std::optional<double> recommended_min_score() const override { return 0.3; }
   Status Embed(std::span<const std::string_view> texts, EmbedKind, float* out) const override {
     std::lock_guard<std::mutex> l(mu_);
     for (size_t i = 0; i < texts.size(); ++i) {
@@ -148,6 +149,7 @@ TEST_F(CacheTest, CachingEmbedderEmbedsOnlyMisses) {
   const CountingEmbedder* counter = inner.get();
   CachingEmbedder e(std::move(inner), cache);
   EXPECT_EQ(e.fingerprint(), "fp-counting");
+  EXPECT_EQ(e.recommended_min_score(), 0.3);  // the wrapper forwards the model's threshold
 
   const std::vector<std::string_view> first = {"aa", "bbb"};
   std::vector<float> out1(4);

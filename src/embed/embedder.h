@@ -174,6 +174,12 @@ class Embedder {
   // validated when opened and return OK.
   virtual Status Validate() const { return Status::OK(); }
 
+  // The cosine below which a semantic match is not worth showing, when the model states one
+  // (a static model's config.json "min_score"); nullopt when it says nothing, and callers
+  // then keep the original's 0.4 (search/searcher.h kDefaultMinScore). Cosines are not
+  // comparable across models: 0.4 was tuned for OpenAI's, and a static model's run lower.
+  virtual std::optional<double> recommended_min_score() const { return std::nullopt; }
+
   const EmbedStats& stats() const { return stats_; }
 
  protected:
@@ -271,6 +277,9 @@ class CachingEmbedder final : public Embedder {
   std::string fingerprint() const override { return fingerprint_; }
   Status Embed(std::span<const std::string_view> texts, EmbedKind kind, float* out) const override;
   Status Validate() const override { return inner_->Validate(); }
+  std::optional<double> recommended_min_score() const override {
+    return inner_->recommended_min_score();
+  }
 
   uint64_t hits() const { return hits_.load(); }
   uint64_t misses() const { return misses_.load(); }

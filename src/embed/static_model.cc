@@ -54,13 +54,18 @@ Result<std::unique_ptr<StaticModel>> StaticModel::Open(const std::string& dir, i
   using embed_internal::JoinPath;
   auto m = std::unique_ptr<StaticModel>(new StaticModel());
   m->max_tokens_ = max_tokens > 0 ? max_tokens : kDefaultMaxTokens;
-  // The model's own limit: config.json "max_tokens" (our extension; model2vec has none).
-  if (max_tokens <= 0 && embed_internal::FileExists(JoinPath(dir, "config.json"))) {
+  // Our extensions to model2vec's config.json: the model's own token limit "max_tokens"
+  // (used when the caller sets none) and the search threshold "min_score".
+  if (embed_internal::FileExists(JoinPath(dir, "config.json"))) {
     ASSIGN_OR_RETURN(std::string cj, ReadFile(JoinPath(dir, "config.json")));
     const nlohmann::json j = nlohmann::json::parse(cj, nullptr, /*allow_exceptions=*/false);
-    if (j.is_object() && j.contains("max_tokens") && j["max_tokens"].is_number_integer() &&
-        j["max_tokens"].get<int64_t>() > 0) {
+    if (max_tokens <= 0 && j.is_object() && j.contains("max_tokens") &&
+        j["max_tokens"].is_number_integer() && j["max_tokens"].get<int64_t>() > 0) {
       m->max_tokens_ = static_cast<int>(std::min<int64_t>(j["max_tokens"].get<int64_t>(), 1 << 20));
+    }
+    if (j.is_object() && j.contains("min_score") && j["min_score"].is_number()) {
+      const double v = j["min_score"].get<double>();
+      if (v >= -1 && v <= 1) m->min_score_ = v;
     }
   }
   const std::string st_path = JoinPath(dir, "model.safetensors");
@@ -189,6 +194,7 @@ class StaticEmbedder final : public Embedder {
   int dimension() const override { return model_->dim(); }
   std::string model_id() const override { return model_id_; }
   std::string fingerprint() const override { return fingerprint_; }
+  std::optional<double> recommended_min_score() const override { return model_->min_score(); }
 
   Status Embed(std::span<const std::string_view> texts, EmbedKind kind, float* out) const override {
     const std::string& prefix = kind == EmbedKind::kQuery ? query_prefix_ : document_prefix_;

@@ -7,7 +7,9 @@
 //                      `weights` [vocab] (per-token weights) and `mapping` [vocab] (token id ->
 //                      row, for vocabulary-quantised models)
 //   tokenizer.json     the HF tokenizer (tokenizer.h)
-//   config.json        optional; read for nothing but the fingerprint
+//   config.json        optional: "max_tokens" (our extension), "min_score" (our extension: the
+//                      semantic search threshold this model's cosines call for), and the
+//                      fingerprint
 // The table is used in place from the read-only mapping (not copied: the pages a corpus never
 // touches are never loaded), unless the file misaligns it, in which case it is copied once.
 //
@@ -45,6 +47,8 @@ class StaticModel {
   int64_t rows() const { return rows_; }
   int max_tokens() const { return max_tokens_; }
   int median_token_length() const { return median_token_length_; }
+  // config.json "min_score" when it is a number in [-1, 1]; nullopt otherwise.
+  std::optional<double> min_score() const { return min_score_; }
   const EmbedTokenizer& tokenizer() const { return *tokenizer_; }
 
   // Writes the normalised embedding of `text` to out[0..dim). `ids` is scratch (reused across
@@ -65,6 +69,7 @@ class StaticModel {
   std::vector<int32_t> mapping_;  // empty = identity
   int max_tokens_ = 512;
   int median_token_length_ = 1;
+  std::optional<double> min_score_;
 };
 
 // The truncation rule of model2vec's StaticModel.encode, which the trainer (train/train.cc)

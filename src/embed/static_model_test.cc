@@ -210,6 +210,30 @@ TEST_F(StaticModelTest, ConfigJsonMaxTokensIsTheModelsOwnLimit) {
   EXPECT_EQ((*m5)->max_tokens(), 5);
 }
 
+TEST_F(StaticModelTest, ConfigJsonMinScoreIsTheRecommendedThreshold) {
+  dir_ = testing::MakeTempDir("static-min-score");
+  ASSERT_TRUE(testing::WriteTinyStaticModel(dir_, {}).ok());
+  EmbedderConfig cfg;
+  cfg.model = dir_;
+  // Nothing said: no recommendation (callers keep the original's 0.4).
+  ASSERT_TRUE(WriteFileAtomic(dir_ + "/config.json", R"({"normalize": true})").ok());
+  EXPECT_EQ((*OpenEmbedder(cfg))->recommended_min_score(), std::nullopt);
+  ASSERT_TRUE(WriteFileAtomic(dir_ + "/config.json", R"({"min_score": 0.25})").ok());
+  auto e = OpenEmbedder(cfg);
+  ASSERT_TRUE(e.ok()) << e.error().ToString();
+  EXPECT_EQ((*e)->recommended_min_score(), 0.25);
+  EXPECT_EQ((*StaticModel::Open(dir_))->min_score(), 0.25);
+  // Not a cosine: ignored.
+  ASSERT_TRUE(WriteFileAtomic(dir_ + "/config.json", R"({"min_score": "high"})").ok());
+  EXPECT_EQ((*OpenEmbedder(cfg))->recommended_min_score(), std::nullopt);
+  ASSERT_TRUE(WriteFileAtomic(dir_ + "/config.json", R"({"min_score": 3})").ok());
+  EXPECT_EQ((*OpenEmbedder(cfg))->recommended_min_score(), std::nullopt);
+  // An explicit max_tokens does not stop the file's min_score from being read.
+  ASSERT_TRUE(WriteFileAtomic(dir_ + "/config.json", R"({"min_score": 0.1, "max_tokens": 9})").ok());
+  cfg.max_tokens = 4;
+  EXPECT_EQ((*OpenEmbedder(cfg))->recommended_min_score(), 0.1);
+}
+
 // Sets an environment variable for the scope of the object.
 class ScopedEnv {
  public:
@@ -257,6 +281,8 @@ TEST_F(StaticModelTest, ShippedDefaultModelLoadsAndRanksByMeaning) {
   ASSERT_TRUE(e.ok()) << e.error().ToString();
   const Embedder& m = **e;
   EXPECT_EQ(m.dimension(), 256);
+  // Its cosines run lower than OpenAI's: config.json says where a match stops being one.
+  EXPECT_EQ(m.recommended_min_score(), 0.2);
   const std::vector<std::string_view> code = {
       "def read_config(path):\n    with open(path) as f:\n        return json.load(f)\n",
       "func (s *Server) Close() error {\n\ts.listener.Close()\n\treturn nil\n}\n",

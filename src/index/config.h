@@ -20,7 +20,7 @@
 //
 //   [search]
 //   mode = "hybrid"            # default mode of `search` (the original's: "semantic")
-//   min_score = 0.4
+//   min_score = 0.2            # semantic mode; unset: the model's own (config.json), else 0.4
 //   max_results = 50
 //
 //   [cache]                    # the in-memory cache of a long-running process (cache/cache.h)
@@ -51,7 +51,10 @@ struct SearchDefaults {
   // Hybrid: best on every `codeindex eval` repository measured (bench/README.md, "hybrid");
   // the original's default, semantic with min score 0.4, stays one setting away.
   std::string mode = "hybrid";
-  double min_score = 0.4;   // the original's DEFAULT_SEARCH_MIN_SCORE; semantic mode only
+  // Semantic mode only. Unset: the embedding model's recommended threshold
+  // (Embedder::recommended_min_score(): 0.2 for the default model), else the original's
+  // DEFAULT_SEARCH_MIN_SCORE 0.4 (tuned for OpenAI's cosines, which run higher).
+  std::optional<double> min_score;
   int max_results = 50;     // the original's DEFAULT_MAX_SEARCH_RESULTS
 };
 

@@ -28,7 +28,7 @@ TEST_F(ConfigTest, MissingFileGivesTheDefaults) {
   EXPECT_TRUE(c->embeddings);
   EXPECT_EQ(c->embedder.provider, Provider::kStatic);
   EXPECT_EQ(c->search.mode, "hybrid");  // the original's is semantic (docs/FIDELITY.md)
-  EXPECT_DOUBLE_EQ(c->search.min_score, 0.4);
+  EXPECT_FALSE(c->search.min_score.has_value());  // the model's, else 0.4, at search time
   EXPECT_EQ(c->search.max_results, 50);
 }
 
@@ -51,7 +51,7 @@ max_results = 20
   EXPECT_EQ(c->embedder.dimensions, 768);
   EXPECT_EQ(c->embedder.batch_size, 10);
   EXPECT_EQ(c->search.mode, "semantic");
-  EXPECT_DOUBLE_EQ(c->search.min_score, 0.25);
+  EXPECT_EQ(c->search.min_score, 0.25);
   EXPECT_EQ(c->search.max_results, 20);
   ConfigOverrides o;
   o.provider = "none";

@@ -200,6 +200,7 @@ Reply Service::SearchArgs(const nlohmann::json& args) {
   const bool mode_given = args.contains("mode") && !args["mode"].is_null();
   const bool min_score_given = req.min_score.has_value();
   if (!min_score_given && req.mode == SearchMode::kSemantic) {
+    // config.toml's threshold when it sets one; unset leaves the model's own to the searcher.
     req.min_score = config_.search.min_score;
   }
   if (!req.path_prefix.empty()) {

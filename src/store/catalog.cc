@@ -418,6 +418,21 @@ Result<std::vector<BlockRecord>> Catalog::GetFileBlocks(std::string_view path) {
   return out;
 }
 
+Result<std::vector<BlockRecord>> Catalog::GetBlocksOverlapping(std::string_view path,
+                                                               int first_line, int last_line) {
+  std::string sql = std::string("SELECT ") + kBlockColumns +
+                    " FROM blocks b JOIN files f ON f.id = b.file_id "
+                    "WHERE f.path = ? AND f.removed = 0 AND b.superseded = 0 "
+                    "AND b.start_line <= ? AND b.end_line >= ? "
+                    "ORDER BY b.start_line, b.id";
+  Stmt s(db_, sql.c_str());
+  s.BindBlob(1, path).Bind(2, static_cast<int64_t>(last_line)).Bind(3, static_cast<int64_t>(first_line));
+  std::vector<BlockRecord> out;
+  while (s.Step()) out.push_back(ReadBlock(s));
+  RETURN_IF_ERROR(s.status());
+  return out;
+}
+
 namespace {
 constexpr char kSymbolSelect[] =
     "SELECT s.name, s.kind, s.scope, s.start_line, s.end_line, f.path FROM symbols s "

@@ -158,6 +158,10 @@ class Catalog {
 
   // Live blocks of one file, ordered by start line.
   Result<std::vector<BlockRecord>> GetFileBlocks(std::string_view path);
+  // Live blocks of one file that share a line with [first_line, last_line], ordered by start
+  // line (what holds a symbol's definition, without reading the whole file's blocks).
+  Result<std::vector<BlockRecord>> GetBlocksOverlapping(std::string_view path, int first_line,
+                                                        int last_line);
 
   // Symbols whose name equals `name` (case-sensitive matches first, then case-insensitive),
   // at most `limit`.

@@ -135,6 +135,29 @@ TEST_F(CatalogTest, SymbolsImportsAndRawPaths) {
   EXPECT_EQ(c->FileImports(weird)->at(0).text, "import os");
 }
 
+TEST_F(CatalogTest, BlocksOverlappingALineRange) {
+  auto c = OpenRW();
+  CatalogBatch b;
+  b.updates.push_back(File("a.py", "h", 3));  // blocks 1-9, 11-19, 21-29
+  b.updates.push_back(File("b.py", "h2", 3));
+  ASSERT_TRUE(c->Apply(b).ok());
+  auto starts = [&](std::string_view path, int first, int last) {
+    std::vector<int> out;
+    for (const BlockRecord& r : *c->GetBlocksOverlapping(path, first, last)) {
+      EXPECT_EQ(r.file_path, path);
+      out.push_back(r.start_line);
+    }
+    return out;
+  };
+  EXPECT_EQ(starts("a.py", 5, 5), std::vector<int>({1}));
+  EXPECT_EQ(starts("a.py", 9, 11), std::vector<int>({1, 11}));  // touching both ends
+  EXPECT_EQ(starts("a.py", 10, 10), std::vector<int>());        // between blocks
+  EXPECT_EQ(starts("a.py", 1, 100), std::vector<int>({1, 11, 21}));
+  EXPECT_EQ(starts("c.py", 1, 100), std::vector<int>());
+  // Content comes with them (the searcher shows them as results).
+  EXPECT_EQ(c->GetBlocksOverlapping("a.py", 12, 12)->at(0).content, "def f1(): pass  # h");
+}
+
 TEST_F(CatalogTest, BlockIdsUnderPrefixMatchesWholeComponents) {
   auto c = OpenRW();
   CatalogBatch b;
