@@ -16,6 +16,8 @@ Status RunSearch(const SearchArgs& args, std::ostream& out) {
   ASSIGN_OR_RETURN(req.mode, ParseSearchMode(args.mode.empty() ? config.search.mode : args.mode));
   req.limit = static_cast<size_t>(args.limit.value_or(config.search.max_results));
   req.min_score = args.min_score;
+  // Semantic threshold: the flag, else config.toml's, else (left unset) the model's own
+  // (Searcher::DefaultMinScore()).
   if (!req.min_score && req.mode == SearchMode::kSemantic) req.min_score = config.search.min_score;
   req.path_prefix = args.path_prefix;
   req.explain = args.explain;
@@ -58,10 +60,15 @@ Status RunSearch(const SearchArgs& args, std::ostream& out) {
         out << " #" << e.semantic_rank << " (cosine " << *e.cosine << ")";
       else
         out << " -";
-      out << " " << e.semantic_part << "\n";
+      out << " " << e.semantic_part;
+      if (e.symbol_rank > 0) out << " + symbol #" << e.symbol_rank << " " << e.symbol_part;
+      out << "\n";
+      if (e.symbol_rank > 0) out << "    symbol: " << e.symbol << "\n";
       for (const Signal& s : e.signals) {
         out << "    x" << s.factor << " " << s.name << ": " << s.why << "\n";
       }
+    } else if (r.explanation && r.explanation->mode == "symbol") {
+      out << "    symbol #" << r.explanation->symbol_rank << ": " << r.explanation->symbol << "\n";
     } else if (r.explanation && r.explanation->cosine) {
       out << "    cosine " << *r.explanation->cosine << "\n";
     }

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 #include <map>
+#include <set>
+#include <tuple>
 #include <unordered_map>
 
 namespace codeindex {
@@ -309,7 +311,12 @@ RankedList Rank(std::string_view query, const std::vector<FusionCandidate>& cand
       if (c.text_rank > 0) r.text_part = wt * norm(c.bm25, bm25_min, bm25_max);
       if (c.semantic_rank > 0) r.semantic_part = ws * norm(c.cosine, cos_min, cos_max);
     }
-    r.fused = r.text_part + r.semantic_part;
+    if (options.symbol && c.symbol_rank > 0) {
+      // A rank list of its own in both fusion methods: a definition has no score to
+      // normalise, only its place among the definitions.
+      r.symbol_part = c.symbol_weight / (options.rrf_k + c.symbol_rank);
+    }
+    r.fused = r.text_part + r.semantic_part + r.symbol_part;
     r.score = r.fused;
 
     if (options.definition && c.identifier && !c.identifier->empty()) {
@@ -389,6 +396,235 @@ RankedList Rank(std::string_view query, const std::vector<FusionCandidate>& cand
   }
   if (out.ranked.size() > limit) out.ranked.resize(limit);
   return out;
+}
+
+// --- Symbol lookup ---
+
+namespace {
+
+// The kind a kind word asks for, or "" when the word is none.
+std::string KindWord(std::string_view w) {
+  static const std::pair<const char*, const char*> kWords[] = {
+      {"class", "class"},       {"struct", "struct"},       {"interface", "interface"},
+      {"trait", "interface"},   {"protocol", "interface"},  {"enum", "enum"},
+      {"type", "type"},         {"typedef", "type"},        {"function", "function"},
+      {"func", "function"},     {"fn", "function"},         {"def", "function"},
+      {"method", "method"},     {"module", "module"},       {"namespace", "module"},
+      {"mod", "module"},        {"const", "constant"},      {"constant", "constant"},
+      {"var", "variable"},      {"variable", "variable"},   {"macro", "macro"},
+  };
+  std::string lower = Lower(w);
+  for (const auto& [word, kind] : kWords) {
+    if (lower == word) return kind;
+  }
+  return "";
+}
+
+// 2 types, 1 callables, 0 the rest.
+int KindGroup(std::string_view kind) {
+  for (const char* k : {"class", "struct", "interface", "trait", "enum", "type", "module",
+                        "union", "namespace"}) {
+    if (kind == k) return 2;
+  }
+  for (const char* k : {"function", "method", "macro"}) {
+    if (kind == k) return 1;
+  }
+  return 0;
+}
+
+bool IsIdentStart(char c) {
+  return std::isalpha(static_cast<unsigned char>(c)) || c == '_' || c == '$';
+}
+
+// One identifier, qualified or not: ident ((:: | . | -> | \ | / | #) ident)* [()].
+std::optional<SymbolQuery> ParseQualified(std::string_view w) {
+  if (w.size() >= 2 && w.substr(w.size() - 2) == "()") w.remove_suffix(2);
+  SymbolQuery q;
+  std::vector<std::string> parts;
+  size_t i = 0;
+  while (true) {
+    if (i >= w.size() || !IsIdentStart(w[i])) return std::nullopt;
+    size_t j = i;
+    while (j < w.size() && IsIdentChar(w[j])) ++j;
+    parts.emplace_back(w.substr(i, j - i));
+    if (j == w.size()) break;
+    std::string_view rest = w.substr(j);
+    size_t sep = 0;
+    if (rest.substr(0, 2) == "::" || rest.substr(0, 2) == "->") {
+      sep = 2;
+    } else if (rest[0] == '.' || rest[0] == '\\' || rest[0] == '/' || rest[0] == '#') {
+      sep = 1;
+    } else {
+      return std::nullopt;
+    }
+    i = j + sep;
+  }
+  q.name = parts.back();
+  parts.pop_back();
+  q.qualifier = std::move(parts);
+  return q;
+}
+
+// Without the punctuation a sentence or markdown puts around a name: `x`, (x), x, x?
+std::string_view TrimPunctuation(std::string_view w) {
+  auto keep_front = [](char c) { return IsIdentChar(c); };
+  auto keep_back = [](char c) { return IsIdentChar(c) || c == ')'; };
+  while (!w.empty() && !keep_front(w.front())) w.remove_prefix(1);
+  while (!w.empty() && !keep_back(w.back())) w.remove_suffix(1);
+  // A closing parenthesis belongs to the name only as "()".
+  if (!w.empty() && w.back() == ')' && (w.size() < 2 || w[w.size() - 2] != '(')) {
+    w.remove_suffix(1);
+  }
+  return w;
+}
+
+// The scope's and the path's components, folded, for the qualifier key.
+std::set<std::string> Qualifiers(const SymbolRecord& d) {
+  std::set<std::string> out;
+  for (std::string_view w : IdentifierWords(d.scope)) out.insert(Folded(w));
+  std::string_view path = d.file_path;
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t slash = path.find('/', start);
+    std::string_view part =
+        path.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start);
+    if (slash == std::string_view::npos) part = part.substr(0, part.find('.'));  // file stem
+    if (!part.empty()) out.insert(Folded(part));
+    if (slash == std::string_view::npos) break;
+    start = slash + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::optional<SymbolQuery> ParseSymbolQuery(std::string_view query) {
+  std::vector<std::string_view> words = SplitWhitespace(query);
+  std::string kind;
+  if (words.size() == 2) {
+    // "class Logger" or "Logger class"; the kind word is the one that is one.
+    std::string k0 = KindWord(words[0]), k1 = KindWord(words[1]);
+    if (!k0.empty()) {
+      kind = k0;
+      words.erase(words.begin());
+    } else if (!k1.empty()) {
+      kind = k1;
+      words.pop_back();
+    } else {
+      return std::nullopt;
+    }
+  }
+  if (words.size() != 1) return std::nullopt;
+  std::optional<SymbolQuery> q = ParseQualified(TrimPunctuation(words[0]));
+  if (q) q->kind = std::move(kind);
+  return q;
+}
+
+std::vector<SymbolQuery> CodeNamesIn(std::string_view query) {
+  std::vector<SymbolQuery> out;
+  std::set<std::string> seen;
+  for (std::string_view raw : SplitWhitespace(query)) {
+    const bool quoted = raw.size() > 2 && raw.front() == '`';
+    std::string_view w = TrimPunctuation(raw);
+    if (!quoted && !SymbolLike(w)) continue;
+    std::optional<SymbolQuery> q = ParseQualified(w);
+    if (!q || q->name.size() < 3) continue;
+    if (seen.insert(q->name).second) out.push_back(std::move(*q));
+  }
+  return out;
+}
+
+std::vector<RankedDefinition> RankDefinitions(const SymbolQuery& q, std::string_view query,
+                                              const std::vector<SymbolRecord>& definitions,
+                                              bool exact_only, size_t limit) {
+  std::vector<std::string> qualifier;
+  for (const std::string& p : q.qualifier) qualifier.push_back(Folded(p));
+  const std::string lower_name = Lower(q.name);
+  struct Keyed {
+    // Larger is better for every key but the last three.
+    std::tuple<int, int, int, int, int, int> key;
+    std::string_view path;
+    int line;
+    RankedDefinition def;
+  };
+  std::vector<Keyed> keyed;
+  std::map<PathKind, bool> asked;
+  for (size_t i = 0; i < definitions.size(); ++i) {
+    const SymbolRecord& d = definitions[i];
+    const bool exact = d.name == q.name;
+    if (!exact && (exact_only || Lower(d.name) != lower_name)) continue;
+    int kind_asked = 0;
+    if (!q.kind.empty()) {
+      kind_asked = d.kind == q.kind ? 2 : KindGroup(d.kind) == KindGroup(q.kind) ? 1 : 0;
+    }
+    int qualified = 0;
+    if (!qualifier.empty()) {
+      std::set<std::string> have = Qualifiers(d);
+      for (const std::string& p : qualifier) qualified += have.count(p) ? 1 : 0;
+    }
+    PathKind path_kind = ClassifyPath(d.file_path);
+    bool path_ok = path_kind == PathKind::kNormal;
+    if (!path_ok) {
+      auto it = asked.find(path_kind);
+      if (it == asked.end()) it = asked.emplace(path_kind, QueryAsksFor(query, path_kind)).first;
+      path_ok = it->second;
+    }
+    const int span = std::max(0, d.end_line - d.start_line) + 1;
+    Keyed k;
+    k.key = {exact ? 1 : 0, kind_asked, qualified, KindGroup(d.kind), path_ok ? 1 : 0, span};
+    k.path = d.file_path;
+    k.line = d.start_line;
+    k.def.index = i;
+    k.def.exact_case = exact;
+    std::string why = d.kind + " " + d.name + " (" + (exact ? "exact case" : "other case");
+    if (!q.kind.empty()) why += kind_asked == 2 ? ", kind asked" : kind_asked ? ", kind like asked" : "";
+    if (!qualifier.empty()) {
+      why += ", qualifier " + std::to_string(qualified) + "/" + std::to_string(qualifier.size());
+    }
+    if (!path_ok) why += ", " + std::string(PathKindName(path_kind)) + " code";
+    why += ", " + std::to_string(span) + " lines)";
+    k.def.why = std::move(why);
+    keyed.push_back(std::move(k));
+  }
+  std::sort(keyed.begin(), keyed.end(), [](const Keyed& a, const Keyed& b) {
+    if (a.key != b.key) return a.key > b.key;
+    if (a.path != b.path) return a.path < b.path;
+    return a.line < b.line;
+  });
+  std::vector<RankedDefinition> out;
+  for (Keyed& k : keyed) {
+    if (out.size() >= limit) break;
+    out.push_back(std::move(k.def));
+  }
+  return out;
+}
+
+int DefinitionBlock(const std::vector<BlockRecord>& blocks, int start_line, int end_line) {
+  int best = -1;
+  // Containing the first line: nearest start, then larger.
+  for (size_t i = 0; i < blocks.size(); ++i) {
+    const BlockRecord& b = blocks[i];
+    if (b.start_line > start_line || b.end_line < start_line) continue;
+    if (best < 0) {
+      best = static_cast<int>(i);
+      continue;
+    }
+    const BlockRecord& o = blocks[static_cast<size_t>(best)];
+    if (b.start_line > o.start_line ||
+        (b.start_line == o.start_line && b.end_line > o.end_line)) {
+      best = static_cast<int>(i);
+    }
+  }
+  if (best >= 0) return best;
+  // Else the first block inside the span (a split definition whose header no block holds).
+  for (size_t i = 0; i < blocks.size(); ++i) {
+    const BlockRecord& b = blocks[i];
+    if (b.start_line < start_line || b.start_line > end_line) continue;
+    if (best < 0 || b.start_line < blocks[static_cast<size_t>(best)].start_line) {
+      best = static_cast<int>(i);
+    }
+  }
+  return best;
 }
 
 }  // namespace codeindex

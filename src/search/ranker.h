@@ -23,14 +23,39 @@
 //      better-ranked block of the same file (a class and its method) is dropped from the
 //      list; blocks that merely touch (one shared line) both stay.
 //
+// Symbol lookup (every mode). A query that is one identifier, optionally qualified
+// ("Logger", "Foo::bar", "a.b.C", "obj.method()", "A\B", "a/b") and optionally with one
+// kind word ("class Logger", "function parse"), is looked up in the catalog's symbols
+// table: definitions of its last name, exact case first, then case-insensitive. They are
+// ordered by RankDefinitions, one key after the other:
+//   tier        exact case before case-insensitive
+//   kind asked  the kind word's kind, then its group ("class" also takes struct, type...)
+//   qualifier   how many qualifier parts the definition's scope or path contains
+//   kind        types (class, struct, interface, enum, type, module) before callables
+//               (function, method, macro) before the rest (constant, variable, field)
+//   path        code the path signal would not down-weight before code it would
+//   span        the larger definition first (the type itself over a same-named
+//               constructor or field), then path and line for a stable order
+// Each definition maps to its block (the block that contains its first line and starts
+// nearest to it; else the first block inside its span). In hybrid mode those blocks are a
+// third fused list, "symbol": symbol_weight / (k + rank), with symbol_weight large enough
+// that a definition outranks anything text and semantics alone can reach. In a longer
+// query, names written the way code writes them (CamelCase, snake_case, a.b, call())
+// contribute their exact-case definitions with the smaller symbol_weight_sentence. In
+// text and semantic modes the definitions of a symbol query are put before the list
+// (explanation mode "symbol").
+//
 // Thread safety: all functions are reentrant.
 #ifndef CODEINDEX_SEARCH_RANKER_H_
 #define CODEINDEX_SEARCH_RANKER_H_
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "store/catalog.h"
 
 namespace codeindex {
 
@@ -62,6 +87,17 @@ struct RankOptions {
   bool path = true;
   double path_factor = 0.75;
   bool dedupe = true;
+  // Symbol lookup (the file comment). Off: no definitions are looked up in any mode.
+  bool symbol = true;
+  // The symbol list's RRF weight for a symbol query. Text and semantic weigh 1 together
+  // and the definition signal can double that, so above 2 a definition at rank r of the
+  // symbol list beats any block that is only first in both other lists.
+  double symbol_weight = 3.0;
+  // For code-style names inside a longer query: about one more list's first place.
+  double symbol_weight_sentence = 0.5;
+  // Definitions taken per looked-up name (and put before the list in text and semantic
+  // modes).
+  int symbol_limit = 5;
 };
 
 // Kinds of path the path signal down-weights.
@@ -82,6 +118,9 @@ struct FusionCandidate {
   double bm25 = 0;
   int semantic_rank = 0;  // 1-based; 0 = not in the semantic list
   double cosine = 0;
+  int symbol_rank = 0;       // 1-based; 0 = defines no looked-up symbol
+  double symbol_weight = 0;  // the symbol list's weight for this candidate's name
+  std::string symbol_why;    // which definition, and why it ranks there
 };
 
 struct Signal {
@@ -95,6 +134,7 @@ struct RankedCandidate {
   double fused = 0;
   double text_part = 0;  // the text list's share of `fused`
   double semantic_part = 0;
+  double symbol_part = 0;
   std::vector<Signal> signals;  // only those that changed the score
   double score = 0;             // fused x every factor
 };
@@ -108,6 +148,37 @@ struct RankedList {
 // Fuses, applies the signals, sorts (score, then block id), removes overlaps, keeps `limit`.
 RankedList Rank(std::string_view query, const std::vector<FusionCandidate>& candidates,
                 const RankOptions& options, size_t limit);
+
+// A query read as a symbol (the file comment).
+struct SymbolQuery {
+  std::string name;                    // what is looked up: the last identifier
+  std::vector<std::string> qualifier;  // the identifiers before it, outermost first
+  std::string kind;                    // the kind word's kind ("class", "function"), or ""
+};
+// The symbol a query names, or nullopt when it is not one identifier (qualified or not, at
+// most one kind word before or after it).
+std::optional<SymbolQuery> ParseSymbolQuery(std::string_view query);
+// The names a longer query writes the way code does (CamelCase, snake_case, a.b, call(),
+// `quoted`), in query order without repeats; names shorter than 3 characters are skipped.
+std::vector<SymbolQuery> CodeNamesIn(std::string_view query);
+
+struct RankedDefinition {
+  size_t index = 0;  // into the definitions given
+  bool exact_case = false;
+  std::string why;  // "class Logger (exact case, qualifier 1/1)"
+};
+// Orders the definitions of `q.name` (Catalog::FindSymbols) by the keys of the file
+// comment; `query` is the whole query (for the path rule's "asked for" test). Definitions
+// whose name differs from q.name even in case are left out; so are case-insensitive ones
+// when `exact_only`. At most `limit`.
+std::vector<RankedDefinition> RankDefinitions(const SymbolQuery& q, std::string_view query,
+                                              const std::vector<SymbolRecord>& definitions,
+                                              bool exact_only, size_t limit);
+
+// The block that holds a definition: among `blocks` of its file (any order), the one that
+// contains `start_line` and starts nearest to it (then the larger); else the first one
+// inside [start_line, end_line]. -1 when none.
+int DefinitionBlock(const std::vector<BlockRecord>& blocks, int start_line, int end_line);
 
 }  // namespace codeindex
 

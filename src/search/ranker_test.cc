@@ -168,5 +168,166 @@ TEST(RankTest, FileWithSeveralMatchesRisesAndOverlapsAreDropped) {
   EXPECT_EQ(Rank("retry logic", c, o, 2).ranked.size(), 2u);
 }
 
+TEST(ParseSymbolQueryTest, IdentifiersQualifiedNamesAndKindWords) {
+  struct Case {
+    const char* query;
+    const char* name;  // nullptr: not a symbol query
+    std::vector<std::string> qualifier;
+    const char* kind;
+  } cases[] = {
+      {"Logger", "Logger", {}, ""},
+      {"  parse_file ", "parse_file", {}, ""},
+      {"Foo::bar", "bar", {"Foo"}, ""},
+      {"a.b.C", "C", {"a", "b"}, ""},
+      {"obj.method()", "method", {"obj"}, ""},
+      {"Twig\\Loader\\FilesystemLoader", "FilesystemLoader", {"Twig", "Loader"}, ""},
+      {"ptr->next", "next", {"ptr"}, ""},
+      {"Rack::Lint#call", "call", {"Rack", "Lint"}, ""},
+      {"`TokenStream`", "TokenStream", {}, ""},
+      {"class Logger", "Logger", {}, "class"},
+      {"function parse", "parse", {}, "function"},
+      {"fn new", "new", {}, "function"},
+      {"Formatter trait", "Formatter", {}, "interface"},
+      {"type", "type", {}, ""},  // a lone kind word is a name
+      {"HttpClient fetch", nullptr, {}, ""},
+      {"how does parsing work", nullptr, {}, ""},
+      {"class Logger instance", nullptr, {}, ""},
+      {"3d", nullptr, {}, ""},
+      {"a..b", nullptr, {}, ""},
+      {"Foo::", nullptr, {}, ""},
+      {"", nullptr, {}, ""},
+  };
+  for (const Case& c : cases) {
+    std::optional<SymbolQuery> q = ParseSymbolQuery(c.query);
+    if (c.name == nullptr) {
+      EXPECT_FALSE(q.has_value()) << c.query;
+      continue;
+    }
+    ASSERT_TRUE(q.has_value()) << c.query;
+    EXPECT_EQ(q->name, c.name) << c.query;
+    EXPECT_EQ(q->qualifier, c.qualifier) << c.query;
+    EXPECT_EQ(q->kind, c.kind) << c.query;
+  }
+}
+
+TEST(CodeNamesInTest, OnlyNamesWrittenAsCode) {
+  auto names = [](std::string_view q) {
+    std::vector<std::string> out;
+    for (const SymbolQuery& s : CodeNamesIn(q)) out.push_back(s.name);
+    return out;
+  };
+  EXPECT_EQ(names("how does parseConfig handle defaults"), std::vector<std::string>{"parseConfig"});
+  EXPECT_EQ(names("where is max_retries read, and what calls Client.fetch()?"),
+            (std::vector<std::string>{"max_retries", "fetch"}));
+  EXPECT_EQ(names("what does `render` return"), std::vector<std::string>{"render"});
+  EXPECT_EQ(names("how are files parsed. Then what"), std::vector<std::string>{});
+  EXPECT_EQ(names("parseConfig then parseConfig again, x_"),
+            std::vector<std::string>{"parseConfig"});  // once; x_ too short
+}
+
+SymbolRecord Def(const std::string& name, const std::string& kind, const std::string& file,
+                 int start, int end, const std::string& scope = "") {
+  return SymbolRecord{name, kind, scope, start, end, file};
+}
+
+std::vector<std::string> Order(const SymbolQuery& q, std::string_view query,
+                               const std::vector<SymbolRecord>& defs, bool exact_only = false) {
+  std::vector<std::string> out;
+  for (const RankedDefinition& r : RankDefinitions(q, query, defs, exact_only, 10)) {
+    out.push_back(defs[r.index].file_path + ":" + std::to_string(defs[r.index].start_line));
+  }
+  return out;
+}
+
+TEST(RankDefinitionsTest, TierKindQualifierPathAndSpan) {
+  SymbolQuery q = *ParseSymbolQuery("Logger");
+  // Exact case before other case, whatever else.
+  std::vector<SymbolRecord> defs = {Def("logger", "class", "a.go", 1, 300),
+                                    Def("Logger", "variable", "b.go", 5, 5),
+                                    Def("Loggers", "class", "c.go", 1, 9)};
+  EXPECT_EQ(Order(q, "Logger", defs), (std::vector<std::string>{"b.go:5", "a.go:1"}));
+  EXPECT_EQ(Order(q, "Logger", defs, true), std::vector<std::string>{"b.go:5"});
+  // Types before callables before the rest; then code not down-weighted; then the larger.
+  defs = {Def("Logger", "variable", "a.go", 1, 1),      Def("Logger", "method", "b.go", 1, 50),
+          Def("Logger", "struct", "tests/c.go", 1, 90), Def("Logger", "struct", "d.go", 10, 12),
+          Def("Logger", "struct", "e.go", 20, 60)};
+  EXPECT_EQ(Order(q, "Logger", defs),
+            (std::vector<std::string>{"e.go:20", "d.go:10", "tests/c.go:1", "b.go:1", "a.go:1"}));
+  // ... unless the query asks for tests.
+  EXPECT_EQ(Order(q, "Logger test", defs)[0], "tests/c.go:1");
+  // A kind word puts that kind first, then its group.
+  SymbolQuery f = *ParseSymbolQuery("method Logger");
+  EXPECT_EQ(Order(f, "method Logger", defs)[0], "b.go:1");
+  SymbolQuery c = *ParseSymbolQuery("class Logger");  // struct is class-like
+  EXPECT_EQ(Order(c, "class Logger", defs)[0], "e.go:20");
+  // A qualifier found in the scope or the path outranks kind and span.
+  SymbolQuery scoped = *ParseSymbolQuery("Entry.Logger");
+  defs = {Def("Logger", "struct", "a.go", 1, 90), Def("Logger", "method", "b.go", 1, 2, "Entry")};
+  EXPECT_EQ(Order(scoped, "Entry.Logger", defs)[0], "b.go:1");
+  SymbolQuery pathed = *ParseSymbolQuery("hooks/Logger");
+  defs = {Def("Logger", "struct", "a.go", 1, 90), Def("Logger", "struct", "src/hooks/x.go", 1, 2)};
+  EXPECT_EQ(Order(pathed, "hooks/Logger", defs)[0], "src/hooks/x.go:1");
+  SymbolQuery stem = *ParseSymbolQuery("entry.Logger");
+  defs = {Def("Logger", "struct", "a.go", 1, 90), Def("Logger", "method", "entry.go", 1, 2)};
+  EXPECT_EQ(Order(stem, "entry.Logger", defs)[0], "entry.go:1");
+  // The explanation names what decided.
+  auto ranked = RankDefinitions(scoped, "Entry.Logger",
+                                {Def("Logger", "method", "tests/b.go", 1, 2, "Entry")}, false, 5);
+  ASSERT_EQ(ranked.size(), 1u);
+  EXPECT_EQ(ranked[0].why, "method Logger (exact case, qualifier 1/1, test code, 2 lines)");
+}
+
+BlockRecord Block(int64_t id, int start, int end) {
+  BlockRecord b;
+  b.id = id;
+  b.start_line = start;
+  b.end_line = end;
+  return b;
+}
+
+TEST(DefinitionBlockTest, ContainsTheFirstLineElseInsideTheSpan) {
+  // A file block, the class block, a method block.
+  std::vector<BlockRecord> blocks = {Block(1, 1, 200), Block(2, 10, 80), Block(3, 20, 30)};
+  EXPECT_EQ(DefinitionBlock(blocks, 10, 80), 1);   // starts at the definition
+  EXPECT_EQ(DefinitionBlock(blocks, 12, 15), 1);   // nearest start before it
+  EXPECT_EQ(DefinitionBlock(blocks, 100, 120), 0);
+  // Same start: the larger.
+  EXPECT_EQ(DefinitionBlock({Block(1, 5, 9), Block(2, 5, 40)}, 5, 40), 1);
+  // No block holds the header: the first block inside the span.
+  EXPECT_EQ(DefinitionBlock({Block(1, 30, 40), Block(2, 12, 20)}, 10, 50), 1);
+  EXPECT_EQ(DefinitionBlock({Block(1, 60, 70)}, 10, 50), -1);
+  EXPECT_EQ(DefinitionBlock({}, 10, 50), -1);
+}
+
+TEST(RankTest, SymbolListPutsTheDefinitionFirst) {
+  RankOptions o;  // every default signal on
+  // Block 1 leads both lists and is named like the query (a same-named constructor);
+  // block 2 defines the type and is in neither list.
+  std::vector<FusionCandidate> c = {Make(1, "a.go", 1, 5, 1, 1, "Logger"),
+                                    Make(2, "logger.go", 17, 50, 0, 0, "Logger")};
+  c[1].symbol_rank = 1;
+  c[1].symbol_weight = o.symbol_weight;
+  c[1].symbol_why = "struct Logger";
+  RankedList r = Rank("Logger", c, o, 10);
+  ASSERT_EQ(r.ranked.size(), 2u);
+  EXPECT_EQ(c[r.ranked[0].index].block_id, 2);
+  EXPECT_DOUBLE_EQ(r.ranked[0].symbol_part, o.symbol_weight / (o.rrf_k + 1));
+  EXPECT_DOUBLE_EQ(r.ranked[0].fused, r.ranked[0].symbol_part);
+  EXPECT_DOUBLE_EQ(r.ranked[1].symbol_part, 0);
+  // Even a later definition beats what only text and semantics put first.
+  c[1].symbol_rank = o.symbol_limit;
+  EXPECT_EQ(c[Rank("Logger", c, o, 10).ranked[0].index].block_id, 2);
+  // Off: the symbol list counts for nothing.
+  o.symbol = false;
+  EXPECT_EQ(c[Rank("Logger", c, o, 10).ranked[0].index].block_id, 1);
+  // A name inside a sentence weighs less: one more first place, not a trump.
+  o.symbol = true;
+  c[1].symbol_rank = 1;
+  c[1].symbol_weight = o.symbol_weight_sentence;
+  r = Rank("where is the Logger made", c, o, 10);
+  EXPECT_EQ(c[r.ranked[0].index].block_id, 1);
+  EXPECT_DOUBLE_EQ(r.ranked[1].symbol_part, o.symbol_weight_sentence / (o.rrf_k + 1));
+}
+
 }  // namespace
 }  // namespace codeindex

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <chrono>
 #include <unordered_map>
+#include <unordered_set>
 
 #include <nlohmann/json.hpp>
 
@@ -138,19 +139,47 @@ Histogram* EmbedQueryLatency() {
 // The rank options' fields, every one: a field added to RankOptions must be added here, or
 // two requests differing only in it would share a cache entry.
 void AddRankOptions(KeyBuilder& k, const RankOptions& o) {
-  static_assert(sizeof(RankOptions) == 112,
+  static_assert(sizeof(RankOptions) == 136,
                 "RankOptions changed: add the new field to AddRankOptions (the search cache key)");
   k.Add(static_cast<int>(o.fusion)).Add(o.rrf_k).Add(o.text_weight_symbol).Add(o.text_weight_mixed);
   k.Add(o.text_weight_sentence).Add(o.definition).Add(o.definition_factor).Add(o.name);
   k.Add(o.name_weight).Add(o.file).Add(o.file_factor_per_block).Add(o.path).Add(o.path_factor);
-  k.Add(o.dedupe);
+  k.Add(o.dedupe).Add(o.symbol).Add(o.symbol_weight).Add(o.symbol_weight_sentence);
+  k.Add(static_cast<int64_t>(o.symbol_limit));
 }
+
+// A result made from a block the catalog returned.
+SearchResult ResultFromBlock(BlockRecord b, double score) {
+  SearchResult r;
+  r.block_id = b.id;
+  r.file_path = std::move(b.file_path);
+  r.start_line = b.start_line;
+  r.end_line = b.end_line;
+  r.score = score;
+  r.code_chunk = std::move(b.content);
+  r.identifier = std::move(b.identifier);
+  r.type = std::move(b.type);
+  return r;
+}
+
+// `path` is `prefix` (normalised) or under it, by whole components.
+bool UnderPrefix(std::string_view path, std::string_view prefix) {
+  if (prefix.empty() || path == prefix) return true;
+  return path.size() > prefix.size() && path.substr(0, prefix.size()) == prefix &&
+         path[prefix.size()] == '/';
+}
+
+// Definitions fetched per name before ranking: enough for the common names of a large
+// codebase (`new`, `init`), few enough to rank in microseconds.
+constexpr size_t kSymbolFetch = 256;
+// Code-style names of a longer query that are looked up.
+constexpr size_t kMaxNamesInQuery = 3;
 
 }  // namespace
 
 Result<CacheKey> Searcher::RequestKey(const SearchRequest& request, Catalog& catalog) const {
   KeyBuilder k;
-  k.Add(std::string_view("search/v1")).Add(snapshot_id_);
+  k.Add(std::string_view("search/v2")).Add(snapshot_id_);
   ASSIGN_OR_RETURN(int64_t generation, catalog.Generation());
   ASSIGN_OR_RETURN(std::string text_tag, text_->CommitTag());
   k.Add(generation).Add(text_tag);
@@ -158,7 +187,8 @@ Result<CacheKey> Searcher::RequestKey(const SearchRequest& request, Catalog& cat
   k.Add(request.min_score.has_value()).Add(request.min_score.value_or(0));
   k.Add(NormalizePathPrefix(request.path_prefix)).Add(request.explain);
   k.Add(static_cast<uint64_t>(request.max_tokens));
-  if (request.mode == SearchMode::kHybrid) AddRankOptions(k, request.rank);
+  // Every mode: symbol lookup (rank.symbol*) changes text and semantic answers too.
+  AddRankOptions(k, request.rank);
   return k.Finish();
 }
 
@@ -184,6 +214,13 @@ Status Searcher::EmbedQuery(const std::string& query, float* out) const {
                                     dim * sizeof(float) + query.size() + 64);
   }
   return Status::OK();
+}
+
+double Searcher::DefaultMinScore() const {
+  if (embedder_) {
+    if (std::optional<double> m = embedder_->recommended_min_score()) return *m;
+  }
+  return kDefaultMinScore;
 }
 
 Result<SearchResponse> Searcher::Search(const SearchRequest& request) const {
@@ -237,6 +274,9 @@ Result<SearchResponse> Searcher::SearchUncached(const SearchRequest& request) co
       r = SearchHybrid(request, *catalog);
       break;
   }
+  if (r.ok() && request.mode != SearchMode::kHybrid) {
+    if (Status s = PrependDefinitions(request, *catalog, &*r); !s.ok()) r = s;
+  }
   ReturnCatalog(std::move(catalog));
   if (r.ok() && request.max_tokens > 0) {
     r->budget = FitToTokenBudget(request.query, request.max_tokens, &r->results);
@@ -259,18 +299,86 @@ Status Searcher::FillResults(const std::vector<std::pair<int64_t, double>>& hits
   size_t bi = 0;
   for (const auto& [id, score] : hits) {
     if (bi >= blocks.size() || blocks[bi].id != id) continue;
-    BlockRecord& b = blocks[bi++];
-    SearchResult r;
-    r.block_id = b.id;
-    r.file_path = std::move(b.file_path);
-    r.start_line = b.start_line;
-    r.end_line = b.end_line;
-    r.score = score;
-    r.code_chunk = std::move(b.content);
-    r.identifier = std::move(b.identifier);
-    r.type = std::move(b.type);
-    out->push_back(std::move(r));
+    out->push_back(ResultFromBlock(std::move(blocks[bi++]), score));
   }
+  return Status::OK();
+}
+
+Result<std::vector<Searcher::SymbolHit>> Searcher::LookUpSymbols(const SearchRequest& request,
+                                                                 Catalog& catalog,
+                                                                 bool names_in_sentences) const {
+  std::vector<SymbolHit> out;
+  const RankOptions& o = request.rank;
+  if (!o.symbol || o.symbol_limit <= 0) return out;
+  std::vector<SymbolQuery> names;
+  bool exact_only = false;
+  double weight = o.symbol_weight;
+  if (std::optional<SymbolQuery> q = ParseSymbolQuery(request.query)) {
+    names.push_back(std::move(*q));
+  } else if (names_in_sentences) {
+    names = CodeNamesIn(request.query);
+    if (names.size() > kMaxNamesInQuery) names.resize(kMaxNamesInQuery);
+    exact_only = true;
+    weight = o.symbol_weight_sentence;
+  }
+  const std::string prefix = NormalizePathPrefix(request.path_prefix);
+  std::vector<std::vector<SymbolHit>> per_name;
+  for (const SymbolQuery& q : names) {
+    ASSIGN_OR_RETURN(std::vector<SymbolRecord> found, catalog.FindSymbols(q.name, kSymbolFetch));
+    std::erase_if(found, [&](const SymbolRecord& d) { return !UnderPrefix(d.file_path, prefix); });
+    std::vector<RankedDefinition> ranked = RankDefinitions(
+        q, request.query, found, exact_only, static_cast<size_t>(o.symbol_limit));
+    std::vector<SymbolHit>& hits = per_name.emplace_back();
+    for (const RankedDefinition& rd : ranked) {
+      const SymbolRecord& d = found[rd.index];
+      ASSIGN_OR_RETURN(std::vector<BlockRecord> blocks,
+                       catalog.GetBlocksOverlapping(d.file_path, d.start_line, d.end_line));
+      const int bi = DefinitionBlock(blocks, d.start_line, d.end_line);
+      if (bi < 0) continue;
+      hits.push_back({std::move(blocks[static_cast<size_t>(bi)]), weight,
+                      rd.why + " at " + d.file_path + ":" + std::to_string(d.start_line)});
+    }
+  }
+  // Round robin over the names, each block once.
+  std::unordered_set<int64_t> seen;
+  for (size_t i = 0;; ++i) {
+    bool any = false;
+    for (std::vector<SymbolHit>& hits : per_name) {
+      if (i >= hits.size()) continue;
+      any = true;
+      if (seen.insert(hits[i].block.id).second) out.push_back(std::move(hits[i]));
+    }
+    if (!any) break;
+  }
+  return out;
+}
+
+Status Searcher::PrependDefinitions(const SearchRequest& request, Catalog& catalog,
+                                    SearchResponse* response) const {
+  if (!request.rank.symbol || !ParseSymbolQuery(request.query)) return Status::OK();
+  ASSIGN_OR_RETURN(std::vector<SymbolHit> hits, LookUpSymbols(request, catalog, false));
+  if (hits.empty()) return Status::OK();
+  // Just above the list's best score, in definition order, so that scores still descend.
+  const double top = response->results.empty() ? 0 : response->results.front().score;
+  std::vector<SearchResult> out;
+  std::unordered_set<int64_t> ids;
+  for (size_t i = 0; i < hits.size(); ++i) {
+    SearchResult r = ResultFromBlock(std::move(hits[i].block),
+                                     top + 0.001 * static_cast<double>(hits.size() - i));
+    if (request.explain) {
+      r.explanation = std::make_unique<ResultExplanation>();
+      r.explanation->mode = "symbol";
+      r.explanation->symbol_rank = static_cast<int>(i) + 1;
+      r.explanation->symbol = std::move(hits[i].why);
+    }
+    ids.insert(r.block_id);
+    out.push_back(std::move(r));
+  }
+  for (SearchResult& r : response->results) {
+    if (!ids.count(r.block_id)) out.push_back(std::move(r));
+  }
+  if (out.size() > request.limit) out.resize(request.limit);
+  response->results = std::move(out);
   return Status::OK();
 }
 
@@ -317,7 +425,7 @@ Result<SearchResponse> Searcher::SearchSemantic(const SearchRequest& request,
   RETURN_IF_ERROR(EmbedQuery(request.query, query.data()));
   vec::SearchParams params;
   params.k = request.limit;
-  params.min_score = static_cast<float>(request.min_score.value_or(kDefaultMinScore));
+  params.min_score = static_cast<float>(request.min_score.value_or(DefaultMinScore()));
   std::unique_ptr<vec::SortedIdFilter> filter;
   if (!NormalizePathPrefix(request.path_prefix).empty()) {
     ASSIGN_OR_RETURN(std::vector<int64_t> allowed,
@@ -389,6 +497,30 @@ Result<SearchResponse> Searcher::SearchHybrid(const SearchRequest& request,
   };
   if (text.ok()) add(text->results, true);
   add(semantic.results, false);
+  // The third list: blocks defining what the query names.
+  ASSIGN_OR_RETURN(std::vector<SymbolHit> symbol_hits, LookUpSymbols(request, catalog, true));
+  std::vector<SearchResult> symbol_results;
+  symbol_results.reserve(symbol_hits.size());  // `source` points into it
+  for (size_t i = 0; i < symbol_hits.size(); ++i) {
+    SymbolHit& h = symbol_hits[i];
+    auto [it, fresh] = by_id.emplace(h.block.id, candidates.size());
+    if (fresh) {
+      symbol_results.push_back(ResultFromBlock(std::move(h.block), 0));
+      const SearchResult& r = symbol_results.back();
+      FusionCandidate c;
+      c.block_id = r.block_id;
+      c.file_path = r.file_path;
+      c.start_line = r.start_line;
+      c.end_line = r.end_line;
+      c.identifier = r.identifier;
+      candidates.push_back(std::move(c));
+      source.push_back(&symbol_results.back());
+    }
+    FusionCandidate& c = candidates[it->second];
+    c.symbol_rank = static_cast<int>(i) + 1;
+    c.symbol_weight = h.weight;
+    c.symbol_why = std::move(h.why);
+  }
 
   RankedList ranked = Rank(request.query, candidates, request.rank, request.limit);
   SearchResponse resp;
@@ -416,6 +548,9 @@ Result<SearchResponse> Searcher::SearchHybrid(const SearchRequest& request,
       e->text_part = rc.text_part;
       e->semantic_part = rc.semantic_part;
       e->fused = rc.fused;
+      e->symbol_rank = c.symbol_rank;
+      e->symbol_part = rc.symbol_part;
+      e->symbol = c.symbol_why;
       e->signals = std::move(rc.signals);
       r.explanation = std::move(e);
     } else {
@@ -445,10 +580,15 @@ std::string SearchResponseToJson(const SearchResponse& response, bool explain) {
         for (const Signal& s : e.signals) {
           signals.push_back({{"name", s.name}, {"factor", s.factor}, {"why", s.why}});
         }
-        d["fusion"] = {{"text_rank", e.text_rank}, {"semantic_rank", e.semantic_rank},
-                       {"text_part", e.text_part}, {"semantic_part", e.semantic_part},
-                       {"fused", e.fused},         {"signals", signals},
+        d["fusion"] = {{"text_rank", e.text_rank},     {"semantic_rank", e.semantic_rank},
+                       {"symbol_rank", e.symbol_rank}, {"text_part", e.text_part},
+                       {"semantic_part", e.semantic_part}, {"symbol_part", e.symbol_part},
+                       {"fused", e.fused},             {"signals", signals},
                        {"score", r.score}};
+      }
+      if (r.explanation->symbol_rank > 0) {
+        d["symbol"] = {{"rank", r.explanation->symbol_rank},
+                       {"definition", r.explanation->symbol}};
       }
       if (r.identifier) d["identifier"] = *r.identifier;
       if (r.explanation->bm25_terms) {
@@ -522,7 +662,7 @@ size_t SearchResponseBytes(const SearchResponse& response) {
   for (const SearchResult& r : response.results) {
     bytes += sizeof(SearchResult) + r.file_path.size() + r.code_chunk.size() + r.type.size() +
              (r.identifier ? r.identifier->size() : 0);
-    if (r.explanation) bytes += sizeof(ResultExplanation) + 256;
+    if (r.explanation) bytes += sizeof(ResultExplanation) + 256 + r.explanation->symbol.size();
   }
   return bytes;
 }

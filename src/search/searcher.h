@@ -2,7 +2,8 @@
 //
 //   text      BM25 over code-aware terms (text/text_index.h); scores are BM25 sums.
 //   semantic  cosine similarity of the query embedding and the block embeddings (the
-//             original's mode: min score 0.4, at most 50 results by default).
+//             original's mode: at most 50 results by default; min score the model's own,
+//             Embedder::recommended_min_score(), else the original's 0.4).
 //   hybrid    fusion of both candidate lists plus code-aware signals (search/ranker.h),
 //             every factor shown by explain.
 //
@@ -39,8 +40,8 @@ enum class SearchMode { kSemantic, kText, kHybrid };
 std::string_view SearchModeName(SearchMode mode);
 Result<SearchMode> ParseSearchMode(std::string_view name);
 
-// The original's defaults (docs/original.md §2): DEFAULT_SEARCH_MIN_SCORE and
-// DEFAULT_MAX_SEARCH_RESULTS.
+// The original's defaults (docs/original.md §2): DEFAULT_SEARCH_MIN_SCORE (used when the
+// embedding model recommends no threshold of its own) and DEFAULT_MAX_SEARCH_RESULTS.
 inline constexpr double kDefaultMinScore = 0.4;
 inline constexpr size_t kDefaultMaxResults = 50;
 
@@ -48,8 +49,8 @@ struct SearchRequest {
   std::string query;
   SearchMode mode = SearchMode::kText;
   size_t limit = kDefaultMaxResults;
-  // Results scoring below are dropped. Defaults: kDefaultMinScore for semantic (cosine);
-  // none for text (BM25 scores are unbounded and not comparable across queries).
+  // Results scoring below are dropped. Defaults: Searcher::DefaultMinScore() for semantic
+  // (cosine); none for text (BM25 scores are unbounded and not comparable across queries).
   std::optional<double> min_score;
   // Only blocks under this directory (whole path components), or this file.
   std::string path_prefix;
@@ -76,6 +77,12 @@ struct ResultExplanation {
   double semantic_part = 0;
   double fused = 0;
   std::vector<Signal> signals;
+  // Symbol lookup (search/ranker.h): the block's place among the definitions of the
+  // symbols the query names (0 = none), its share of the fused score (hybrid), and which
+  // definition it holds. A result put first in text or semantic mode has mode "symbol".
+  int symbol_rank = 0;
+  double symbol_part = 0;
+  std::string symbol;
 };
 
 struct SearchResult {
@@ -125,6 +132,10 @@ class Searcher {
 
   Result<SearchResponse> Search(const SearchRequest& request) const;
 
+  // The semantic threshold used when a request sets none: the index's embedding model's
+  // recommended_min_score(), else kDefaultMinScore (the original's, tuned for OpenAI).
+  double DefaultMinScore() const;
+
  private:
   explicit Searcher(std::string index_dir) : index_dir_(std::move(index_dir)) {}
 
@@ -140,6 +151,20 @@ class Searcher {
   Result<SearchResponse> SearchText(const SearchRequest& request, Catalog& catalog) const;
   Result<SearchResponse> SearchSemantic(const SearchRequest& request, Catalog& catalog) const;
   Result<SearchResponse> SearchHybrid(const SearchRequest& request, Catalog& catalog) const;
+  // One definition block found by symbol lookup, with its list weight.
+  struct SymbolHit {
+    BlockRecord block;
+    double weight = 0;
+    std::string why;
+  };
+  // The blocks that define what the query names, best first, one per block (ranker.h
+  // "Symbol lookup"): a symbol query's definitions; with `names_in_sentences`, otherwise the
+  // exact definitions of the code-style names inside the query, interleaved.
+  Result<std::vector<SymbolHit>> LookUpSymbols(const SearchRequest& request, Catalog& catalog,
+                                               bool names_in_sentences) const;
+  // Text and semantic modes: a symbol query's definitions go first.
+  Status PrependDefinitions(const SearchRequest& request, Catalog& catalog,
+                            SearchResponse* response) const;
   // Looks the hits' blocks up in the catalog (skipping blocks a concurrent index removed).
   Status FillResults(const std::vector<std::pair<int64_t, double>>& hits, Catalog& catalog,
                      std::vector<SearchResult>* out) const;

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <unistd.h>
 
+#include "base/file.h"
 #include "embed/testing.h"
 #include "index/index_dir.h"
 #include "index/indexer.h"
@@ -194,8 +195,9 @@ TEST_F(SearcherTest, HybridFusesBothListsAndExplainsEveryFactor) {
     double product = res.explanation->fused;
     for (const Signal& s : res.explanation->signals) product *= s.factor;
     EXPECT_DOUBLE_EQ(product, res.score) << "the factors explain the whole score";
-    EXPECT_DOUBLE_EQ(res.explanation->fused,
-                     res.explanation->text_part + res.explanation->semantic_part);
+    EXPECT_DOUBLE_EQ(res.explanation->fused, res.explanation->text_part +
+                                                 res.explanation->semantic_part +
+                                                 res.explanation->symbol_part);
   }
   bool saw_definition = false, saw_test_penalty = false;
   for (const SearchResult& res : r->results) {
@@ -219,6 +221,117 @@ TEST_F(SearcherTest, HybridFusesBothListsAndExplainsEveryFactor) {
   ASSERT_TRUE(r.ok());
   ASSERT_EQ(r->results.size(), 1u);
   EXPECT_EQ(r->results[0].file_path, "src/net/client.py");
+}
+
+// A class used far more often than it is defined: BM25 and the embedding find the uses; the
+// symbols table finds the definition, first, in every mode.
+TEST_F(SearcherTest, SymbolQueryFindsTheDefinitionFirstInEveryMode) {
+  Write("src/lexer.py",
+        "import re\n\n\nclass TokenStream:\n    \"\"\"The tokens of one template.\"\"\"\n\n"
+        "    def __init__(self, tokens, name):\n        self.tokens = list(tokens)\n"
+        "        self.name = name\n        self.pos = 0\n\n    def advance(self):\n"
+        "        self.pos += 1\n        return self.tokens[self.pos - 1]\n");
+  for (int i = 0; i < 6; ++i) {
+    Write("lib/use" + std::to_string(i) + ".py",
+          "def use" + std::to_string(i) + "(src):\n    a = TokenStream(src, 'a')\n"
+          "    b = TokenStream(src, 'b')\n    return TokenStream(a.tokens + b.tokens, 'ab')\n");
+  }
+  ASSERT_TRUE(Index(model_).ok());
+  auto searcher = Searcher::Open(IndexDir());
+  ASSERT_TRUE(searcher.ok()) << searcher.error().ToString();
+  SearchRequest req;
+  req.query = "TokenStream";
+  req.limit = 5;
+  req.explain = true;
+  req.min_score = -1.0;
+  for (SearchMode mode : {SearchMode::kText, SearchMode::kSemantic, SearchMode::kHybrid}) {
+    req.mode = mode;
+    auto r = (*searcher)->Search(req);
+    ASSERT_TRUE(r.ok()) << r.error().ToString();
+    ASSERT_FALSE(r->results.empty());
+    const SearchResult& top = r->results[0];
+    EXPECT_EQ(top.file_path, "src/lexer.py") << SearchModeName(mode);
+    EXPECT_LE(top.start_line, 4) << SearchModeName(mode);
+    EXPECT_GE(top.end_line, 4) << SearchModeName(mode);
+    ASSERT_TRUE(top.explanation);
+    EXPECT_EQ(top.explanation->symbol_rank, 1);
+    EXPECT_NE(top.explanation->symbol.find("class TokenStream (exact case"), std::string::npos)
+        << top.explanation->symbol;
+    EXPECT_EQ(top.explanation->mode, mode == SearchMode::kHybrid ? "hybrid" : "symbol");
+    std::set<int64_t> ids;
+    for (size_t i = 0; i < r->results.size(); ++i) {
+      EXPECT_TRUE(ids.insert(r->results[i].block_id).second) << "duplicate block";
+      if (i > 0) EXPECT_LE(r->results[i].score, r->results[i - 1].score);
+    }
+    EXPECT_LE(r->results.size(), req.limit);
+    auto j = nlohmann::json::parse(SearchResponseToJson(*r, true));
+    EXPECT_EQ(j["results"][0]["debug"]["symbol"]["rank"], 1) << SearchModeName(mode);
+  }
+  // Text alone ranks a use first: what the lookup changes.
+  req.mode = SearchMode::kText;
+  req.rank.symbol = false;
+  auto plain = (*searcher)->Search(req);
+  ASSERT_TRUE(plain.ok());
+  ASSERT_FALSE(plain->results.empty());
+  EXPECT_NE(plain->results[0].file_path, "src/lexer.py");
+  req.rank.symbol = true;
+
+  // Other case, a qualifier, a kind word: still the definition.
+  for (const char* q : {"tokenstream", "lexer.TokenStream", "class TokenStream"}) {
+    req.query = q;
+    auto r = (*searcher)->Search(req);
+    ASSERT_TRUE(r.ok());
+    ASSERT_FALSE(r->results.empty());
+    EXPECT_EQ(r->results[0].file_path, "src/lexer.py") << q;
+  }
+  // The path filter applies to definitions too.
+  req.query = "TokenStream";
+  req.path_prefix = "lib";
+  auto filtered = (*searcher)->Search(req);
+  ASSERT_TRUE(filtered.ok());
+  for (const SearchResult& res : filtered->results) EXPECT_EQ(res.file_path.substr(0, 4), "lib/");
+
+  // Inside a sentence, a code-style name is a smaller third list.
+  req.path_prefix = "";
+  req.mode = SearchMode::kHybrid;
+  req.query = "where does the TokenStream advance";
+  auto sentence = (*searcher)->Search(req);
+  ASSERT_TRUE(sentence.ok());
+  bool found = false;
+  for (const SearchResult& res : sentence->results) {
+    if (res.file_path != "src/lexer.py" || res.explanation->symbol_rank == 0) continue;
+    found = true;
+    EXPECT_DOUBLE_EQ(res.explanation->symbol_part,
+                     req.rank.symbol_weight_sentence / (req.rank.rrf_k + 1));
+  }
+  EXPECT_TRUE(found);
+}
+
+// The semantic threshold is the model's own when neither the request nor the config sets
+// one (config.json "min_score"), else the original's 0.4.
+TEST_F(SearcherTest, SemanticMinScoreDefaultsToTheModels) {
+  ASSERT_TRUE(Index(model_).ok());
+  {
+    auto searcher = Searcher::Open(IndexDir());
+    ASSERT_TRUE(searcher.ok());
+    EXPECT_DOUBLE_EQ((*searcher)->DefaultMinScore(), kDefaultMinScore);
+  }
+  // The same model, now saying that any cosine counts.
+  ASSERT_TRUE(WriteFileAtomic(model_ + "/config.json", R"({"min_score": -1})").ok());
+  ASSERT_TRUE(Index(model_).ok());  // the fingerprint changed: vectors rebuilt
+  auto searcher = Searcher::Open(IndexDir());
+  ASSERT_TRUE(searcher.ok());
+  EXPECT_DOUBLE_EQ((*searcher)->DefaultMinScore(), -1.0);
+  SearchRequest req;
+  req.query = "zzqx";  // nothing like any block
+  req.mode = SearchMode::kSemantic;
+  auto unset = (*searcher)->Search(req);
+  ASSERT_TRUE(unset.ok());
+  EXPECT_FALSE(unset->results.empty()) << "the model's -1 admits every block";
+  req.min_score = 1.5;  // a request's own threshold still wins
+  auto strict = (*searcher)->Search(req);
+  ASSERT_TRUE(strict.ok());
+  EXPECT_TRUE(strict->results.empty());
 }
 
 }  // namespace
