@@ -15,9 +15,11 @@
 namespace codeindex::train {
 namespace {
 
+// The source tree: CODEINDEX_SOURCE_DIR when set, else the tree this test was configured
+// from (ctest runs it from the build directory, where "./train" is the trainer binary).
 std::string SourceDir() {
   const char* d = std::getenv("CODEINDEX_SOURCE_DIR");
-  return d != nullptr ? d : ".";
+  return d != nullptr && *d != '\0' ? d : CODEINDEX_CONFIGURED_SOURCE_DIR;
 }
 
 Denylist Load() {

@@ -7,6 +7,8 @@
 
 #include "base/file.h"
 #include "cli/commands.h"
+#include "index/config.h"
+#include "index/index_dir.h"
 #include "lang/languages.h"
 #include "parse/parser.h"
 
@@ -34,7 +36,20 @@ Status RunChunks(const FileArgs& args, std::ostream& out) {
   std::error_code ec;
   std::string hash_path = std::filesystem::absolute(args.file, ec).lexically_normal().string();
   if (ec) hash_path = args.file;
-  ASSIGN_OR_RETURN(std::vector<CodeBlock> blocks, ParseBlocks(hash_path, file.data()));
+  ParseOptions options;
+  if (args.workspace) {
+    ASSIGN_OR_RETURN(WorkspaceConfig config, LoadConfig(IndexDirFor(*args.workspace)));
+    if (config.parse) options = *config.parse;
+  }
+  if (args.chunker) {
+    ParseOptions chosen;
+    ASSIGN_OR_RETURN(chosen, ParseOptionsForChunker(*args.chunker));
+    chosen.complete_max_chars = options.complete_max_chars;
+    chosen.complete_min_chars = options.complete_min_chars;
+    options = chosen;
+  }
+  ASSIGN_OR_RETURN(std::vector<CodeBlock> blocks,
+                   ParseBlocks(hash_path, file.data(), options));
   if (args.json) {
     nlohmann::ordered_json j;
     j["file_path"] = args.file;
@@ -47,6 +62,7 @@ Status RunChunks(const FileArgs& args, std::ostream& out) {
       jb["identifier"] = b.identifier ? nlohmann::ordered_json(*b.identifier) : nullptr;
       jb["segment_hash"] = b.segment_hash;
       jb["content"] = b.content;
+      if (!b.context.empty()) jb["context"] = b.context;
       j["blocks"].push_back(std::move(jb));
     }
     out << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
@@ -55,7 +71,15 @@ Status RunChunks(const FileArgs& args, std::ostream& out) {
   for (const CodeBlock& b : blocks) {
     out << "── " << args.file << ":" << b.start_line << "-" << b.end_line << "  " << b.type;
     if (b.identifier) out << "  " << *b.identifier;
-    out << "\n" << b.content << "\n\n";
+    out << "\n";
+    // The context (enclosing signatures) is indexed with the block, not part of it.
+    for (size_t p = 0; !b.context.empty() && p <= b.context.size();) {
+      size_t nl = b.context.find('\n', p);
+      if (nl == std::string::npos) nl = b.context.size();
+      out << "┆ " << std::string_view(b.context).substr(p, nl - p) << "\n";
+      p = nl + 1;
+    }
+    out << b.content << "\n\n";
     if (!out) return Status::OK();  // closed pipe
   }
   return Status::OK();

@@ -1,4 +1,5 @@
 // `codeindex status`: state, counts and sizes of a workspace's index.
+#include <cstdio>
 #include <iostream>
 
 #include "cli/commands.h"
@@ -32,6 +33,14 @@ Status RunStatus(const StatusArgs& args, std::ostream& out) {
   out << "\nfiles:        " << st.counts.files << "\nblocks:       " << st.counts.blocks
       << "\nsymbols:      " << st.counts.symbols << "\nindex size:   " << st.index_bytes
       << " bytes\n";
+  if (st.counts.lines > 0) {
+    char buf[96];
+    std::snprintf(buf, sizeof(buf), "coverage:     %.2f %% of %lld non-blank lines in blocks\n",
+                  100.0 * static_cast<double>(st.counts.covered_lines) /
+                      static_cast<double>(st.counts.lines),
+                  static_cast<long long>(st.counts.lines));
+    out << buf;
+  }
   if (!st.model.empty()) out << "model:        " << st.model << "\n";
   if (!st.last_indexed_at.empty()) out << "last indexed: " << st.last_indexed_at << "\n";
   return Status::OK();

@@ -58,6 +58,10 @@ Status RunFiles(const FilesArgs& args, std::ostream& out);
 struct FileArgs {  // chunks, symbols
   std::string file;
   bool json = false;
+  // chunks only: the chunker ("default", "original", "fixed"); unset: the one the
+  // workspace's .codeindex/config.toml selects (workspace: --workspace, else none).
+  std::optional<std::string> chunker;
+  std::optional<std::string> workspace;
 };
 Status RunChunks(const FileArgs& args, std::ostream& out);
 Status RunSymbols(const FileArgs& args, std::ostream& out);

@@ -108,6 +108,13 @@ int Main(int argc, char** argv) {
   FileArgs chunks_args;
   auto* chunks = app.add_subcommand("chunks", "Print the code blocks the parser makes of FILE");
   chunks->add_flag("--json", chunks_args.json, "Print one JSON object");
+  chunks->add_option("--chunker", chunks_args.chunker,
+                     "default (every line in a block), original (the original's chunker, "
+                     "exactly) or fixed (the original's with its data losses fixed); "
+                     "default: the workspace's setting")
+      ->check(CLI::IsMember({"default", "original", "fixed"}));
+  chunks->add_option("--workspace", chunks_args.workspace,
+                     "Use this workspace's .codeindex/config.toml chunker settings");
   chunks->add_option("file", chunks_args.file, "Source file")->required();
 
   FileArgs symbols_args;

@@ -49,6 +49,33 @@ Result<WorkspaceConfig> LoadConfig(const std::string& index_dir) {
     return Status::InvalidArgument(file + ":" + std::to_string(e.source().begin.line) + ": " +
                                    std::string(e.description()));
   }
+  {
+    std::optional<std::string> chunker;
+    std::optional<int64_t> max_chars, min_chars;
+    RETURN_IF_ERROR(ReadKey(root, "", "chunker", file, &chunker));
+    if (const toml::table* idx = root["index"].as_table()) {
+      RETURN_IF_ERROR(ReadKey(*idx, "index", "chunker", file, &chunker));
+      RETURN_IF_ERROR(ReadKey(*idx, "index", "max_chars", file, &max_chars));
+      RETURN_IF_ERROR(ReadKey(*idx, "index", "min_chars", file, &min_chars));
+    }
+    if (chunker || max_chars || min_chars) {
+      Result<ParseOptions> o = ParseOptionsForChunker(chunker.value_or("default"));
+      if (!o.ok()) return Status::InvalidArgument(file + ": " + o.error().message());
+      if (max_chars) {
+        if (*max_chars < 100 || *max_chars > 100000) {
+          return Status::InvalidArgument(file + ": [index] max_chars must be 100..100000");
+        }
+        o->complete_max_chars = static_cast<int>(*max_chars);
+      }
+      if (min_chars) {
+        if (*min_chars < 0 || *min_chars > 100000) {
+          return Status::InvalidArgument(file + ": [index] min_chars must be 0..100000");
+        }
+        o->complete_min_chars = static_cast<int>(*min_chars);
+      }
+      config.parse = *o;
+    }
+  }
   if (const toml::table* emb = root["embedding"].as_table()) {
     std::optional<std::string> provider, model, base_url, model_id, api_key_env;
     std::optional<int64_t> dimensions, batch_size, threads;

@@ -44,6 +44,7 @@
 #include "base/status.h"
 #include "cache/cache.h"
 #include "embed/embedder.h"
+#include "parse/parser.h"
 
 namespace codeindex {
 
@@ -68,6 +69,10 @@ struct CacheSettings {
 };
 
 struct WorkspaceConfig {
+  // The chunker (parse/parser.h), when config.toml sets one:
+  //   chunker = "default" | "original" | "fixed"      (top level, or in [index])
+  //   [index] max_chars = 1500, min_chars = 300       (the complete chunker's budget)
+  std::optional<ParseOptions> parse;
   bool embeddings = true;  // false: provider = "none"
   EmbedderConfig embedder;
   SearchDefaults search;

@@ -283,6 +283,8 @@ Status Indexer::Process(Catalog& catalog, Plan& plan, IndexStats& stats, IndexPr
       o.update.blocks = std::move(processed->blocks);
       o.update.symbols = std::move(processed->symbols);
       o.update.imports = std::move(processed->imports);
+      o.update.lines = processed->lines;
+      o.update.covered_lines = processed->covered_lines;
       queue.Push(std::move(o));
     }
   };

@@ -52,6 +52,8 @@ struct ProcessedFile {
   std::vector<BlockRecord> blocks;
   std::vector<SymbolRecord> symbols;
   std::vector<ImportRecord> imports;
+  int64_t lines = 0;          // non-blank lines of the file
+  int64_t covered_lines = 0;  // non-blank lines inside some block
 };
 
 // Turns one file's decoded text into catalog records. `rel_path` is workspace-relative.

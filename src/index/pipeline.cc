@@ -1,5 +1,7 @@
 #include "index/pipeline.h"
 
+#include <algorithm>
+
 #include "index/index_dir.h"
 #include "index/text_derived.h"
 #include "index/vector_derived.h"
@@ -13,6 +15,33 @@ std::vector<DerivedIndex*> Pipeline::DerivedPointers() const {
   std::vector<DerivedIndex*> out;
   for (const auto& d : derived) out.push_back(d.get());
   return out;
+}
+
+void CountCoverage(std::string_view text, const std::vector<BlockRecord>& blocks, int64_t* lines,
+                   int64_t* covered) {
+  // Line starts of the non-blank lines (1-based numbers), then a sweep over the blocks.
+  std::vector<int> nonblank;
+  int line = 1;
+  bool blank = true;
+  for (size_t i = 0; i <= text.size(); ++i) {
+    const char c = i < text.size() ? text[i] : '\n';
+    if (c == '\n') {
+      if (!blank) nonblank.push_back(line);
+      ++line;
+      blank = true;
+    } else if (c != ' ' && c != '\t' && c != '\r' && c != '\f' && c != '\v') {
+      blank = false;
+    }
+  }
+  std::vector<char> in_block(static_cast<size_t>(line) + 1, 0);
+  for (const BlockRecord& b : blocks) {
+    for (int l = std::max(b.start_line, 1); l <= b.end_line && l < line; ++l) {
+      in_block[static_cast<size_t>(l)] = 1;
+    }
+  }
+  *lines = static_cast<int64_t>(nonblank.size());
+  *covered = 0;
+  for (int l : nonblank) *covered += in_block[static_cast<size_t>(l)];
 }
 
 FileProcessor MakeFileProcessor(const ParseOptions& options) {
@@ -29,6 +58,7 @@ FileProcessor MakeFileProcessor(const ParseOptions& options) {
       r.identifier = std::move(b.identifier);
       r.segment_hash = std::move(b.segment_hash);
       r.content = std::move(b.content);
+      r.context = std::move(b.context);
       pf.blocks.push_back(std::move(r));
     }
     for (Symbol& s : parsed.symbols.symbols) {
@@ -36,6 +66,7 @@ FileProcessor MakeFileProcessor(const ParseOptions& options) {
                                         s.start_line, s.end_line, ""});
     }
     for (Import& i : parsed.symbols.imports) pf.imports.push_back({std::move(i.text), i.line});
+    CountCoverage(text, pf.blocks, &pf.lines, &pf.covered_lines);
     return pf;
   };
 }
@@ -64,8 +95,11 @@ Result<std::shared_ptr<const Embedder>> OpenWorkspaceEmbedder(const WorkspaceCon
 
 Result<Pipeline> OpenPipeline(const std::string& index_dir, const PipelineOptions& options) {
   Pipeline p;
-  p.processor = MakeFileProcessor(options.parse);
-  p.content_hash = ContentHash(options);
+  // The chunker is the workspace's ([index] in config.toml) unless the caller set one.
+  PipelineOptions resolved = options;
+  if (options.config.parse) resolved.parse = *options.config.parse;
+  p.processor = MakeFileProcessor(resolved.parse);
+  p.content_hash = ContentHash(resolved);
   ASSIGN_OR_RETURN(auto text, TextDerivedIndex::Open(index_dir + "/text", options.sync));
   p.derived.push_back(std::move(text));
 

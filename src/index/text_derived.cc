@@ -22,8 +22,16 @@ Status TextDerivedIndex::Update(const std::vector<DirtyFile>& files) {
   for (const DirtyFile& f : files) {
     RETURN_IF_ERROR(writer_->DeleteFile(f.path));
     for (const BlockRecord& b : f.live_blocks) {
-      RETURN_IF_ERROR(writer_->AddBlock(static_cast<uint64_t>(b.id), f.path,
-                                        b.identifier.value_or(""), b.content));
+      // The block's context (enclosing signatures) is indexed with it: a method split out
+      // of its class still matches the class's name.
+      if (b.context.empty()) {
+        RETURN_IF_ERROR(writer_->AddBlock(static_cast<uint64_t>(b.id), f.path,
+                                          b.identifier.value_or(""), b.content));
+      } else {
+        RETURN_IF_ERROR(writer_->AddBlock(static_cast<uint64_t>(b.id), f.path,
+                                          b.identifier.value_or(""),
+                                          b.context + "\n" + b.content));
+      }
     }
   }
   return Status::OK();

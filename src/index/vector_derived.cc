@@ -1,6 +1,7 @@
 #include "index/vector_derived.h"
 
 #include <algorithm>
+#include <deque>
 #include <thread>
 
 #include "index/index_dir.h"
@@ -50,6 +51,7 @@ Status VectorDerivedIndex::Update(const std::vector<DirtyFile>& files) {
   std::vector<uint64_t> remove_ids;
   std::vector<uint64_t> ids;
   std::vector<std::string_view> texts;
+  std::deque<std::string> joined;  // context + content, where a block has context
   for (const DirtyFile& f : files) {
     for (int64_t id : f.stale_block_ids) remove_ids.push_back(static_cast<uint64_t>(id));
     for (const BlockRecord& b : f.live_blocks) {
@@ -57,6 +59,11 @@ Status VectorDerivedIndex::Update(const std::vector<DirtyFile>& files) {
       remove_ids.push_back(static_cast<uint64_t>(b.id));
       std::string_view t = TrimmedForEmbedding(b.content);
       if (t.empty()) continue;
+      if (!b.context.empty()) {
+        // Embedded with its context (the enclosing signatures), as it is indexed.
+        joined.push_back(b.context + "\n" + std::string(t));
+        t = joined.back();
+      }
       ids.push_back(static_cast<uint64_t>(b.id));
       texts.push_back(t);
     }

@@ -16,6 +16,7 @@
 #include "base/status.h"
 #include "parse/grammars.h"
 #include "parse/parser.h"
+#include "parse/symbols.h"
 
 namespace codeindex::parse_internal {
 
@@ -58,6 +59,10 @@ class BlockEmitter {
   bool EmitSegment(std::string_view type, std::optional<std::string> identifier, int line,
                    size_t offset, std::string content, size_t units);
   size_t emitted() const { return out_->size(); }
+  // Sets the context of the block emitted at position `index` (if Emit produced it).
+  void SetContext(size_t index, const std::string& context) {
+    if (index < out_->size()) (*out_)[index].context = context;
+  }
 
  private:
   bool Insert(const std::string& hash);
@@ -100,6 +105,28 @@ void CollectCapturesInCaptureOrder(const Query& query, TSNode root, std::string_
 Status ChunkTree(const LanguageRuntime& runtime, const TSTree* tree, std::string_view text,
                  const TextIndex& index, const ChunkLimits& limits, BlockEmitter* emitter,
                  bool* captured);
+
+// Cuts one line into segments of at most `max_units` UTF-16 units (never inside a code
+// point), emitted as blocks of type `type` on line `line_number`.
+void EmitLineSegments(std::string_view line, int line_number, size_t max_units,
+                      std::string_view type, const std::optional<std::string>& identifier,
+                      BlockEmitter* emitter);
+
+// The complete chunker (complete_chunker.cc has the algorithm): every non-blank line of
+// `text` in exactly one block.
+struct CompleteLimits {
+  size_t max_units = 1500;  // block budget; a longer single line becomes segments
+  size_t min_units = 300;   // blocks below this are penalised (merged when they can be)
+};
+struct CompleteInput {
+  std::string_view text;             // valid UTF-8
+  const TSTree* tree = nullptr;      // null: indentation (or markdown headers) decide cuts
+  const FileSymbols* symbols = nullptr;  // identifiers and context; may be null
+  bool markdown = false;             // no tree: cut before ATX headers, name by header
+  std::string_view fallback_type = "fallback_chunk";  // block type without tree or markdown
+};
+void ChunkComplete(const CompleteInput& in, const CompleteLimits& limits, const TextIndex& index,
+                   BlockEmitter* emitter);
 
 }  // namespace codeindex::parse_internal
 

@@ -19,6 +19,7 @@ struct Expect {
 
 std::vector<CodeBlock> Parse(const std::string& path, const std::string& content, bool compat) {
   ParseOptions o;
+  o.chunker = Chunker::kQuery;  // the original's chunker (fixed unless compat)
   o.compat = compat;
   auto r = ParseBlocks(path, content, o);
   EXPECT_TRUE(r.ok()) << r.error().ToString();

@@ -60,6 +60,7 @@ TEST(GoldenTest, EveryFixtureMatchesItsGoldenFile) {
     got["file_path"] = hash_path;
     for (bool compat : {false, true}) {
       ParseOptions o;
+      o.chunker = Chunker::kQuery;  // the goldens hold the query chunker's blocks
       o.compat = compat;
       auto blocks = ParseBlocks(hash_path, content, o);
       ASSERT_TRUE(blocks.ok()) << blocks.error().ToString();
@@ -68,9 +69,17 @@ TEST(GoldenTest, EveryFixtureMatchesItsGoldenFile) {
     auto syms = ExtractSymbols(hash_path, content);
     ASSERT_TRUE(syms.ok()) << syms.error().ToString();
     // ParseFile (one parse for both) agrees with ParseBlocks and ExtractSymbols.
-    auto both = ParseFile(hash_path, content);
+    ParseOptions query;
+    query.chunker = Chunker::kQuery;
+    auto both = ParseFile(hash_path, content, query);
     ASSERT_TRUE(both.ok()) << both.error().ToString();
     EXPECT_EQ(BlocksJson(both->blocks), got["blocks"]);
+    // The default (complete) chunker through ParseFile agrees with ParseBlocks too.
+    auto complete = ParseFile(hash_path, content);
+    auto complete_blocks = ParseBlocks(hash_path, content);
+    ASSERT_TRUE(complete.ok() && complete_blocks.ok());
+    EXPECT_EQ(BlocksJson(complete->blocks), BlocksJson(*complete_blocks));
+    EXPECT_EQ(complete->symbols.symbols.size(), syms->symbols.size());
     ASSERT_EQ(both->symbols.symbols.size(), syms->symbols.size());
     for (size_t i = 0; i < syms->symbols.size(); ++i) {
       EXPECT_EQ(both->symbols.symbols[i].name, syms->symbols[i].name);

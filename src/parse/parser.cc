@@ -1,5 +1,6 @@
 #include "parse/parser.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "base/hash.h"
@@ -18,7 +19,8 @@ namespace {
 
 // Bump when the chunker's output changes for the same options and queries.
 // 1: initial port of docs/original.md §4 with the fixes of docs/FIDELITY.md.
-constexpr int kChunkerVersion = 1;
+// 2: the complete chunker (every non-blank line in a block), block context.
+constexpr int kChunkerVersion = 2;
 
 constexpr char kPointNamespace[] = "f47ac10b-58cc-4372-a567-0e02b2c3d479";
 
@@ -33,6 +35,11 @@ uint64_t ParseOptionsHash(const ParseOptions& o) {
   key += buf;
   key += ";rem=" + std::to_string(o.min_chunk_remainder_chars);
   key += ";compat=" + std::to_string(o.compat ? 1 : 0);
+  key += ";chunker=" + std::string(ChunkerName(o.chunker));
+  if (o.chunker == Chunker::kComplete) {
+    key += ";cmax=" + std::to_string(o.complete_max_chars);
+    key += ";cmin=" + std::to_string(o.complete_min_chars);
+  }
   for (const parse_internal::EmbeddedQuery* q = parse_internal::kEmbeddedQueries;
        q->name != nullptr; ++q) {
     key += ";q:";
@@ -50,6 +57,26 @@ uint64_t ParseOptionsHash(const ParseOptions& o) {
   uint64_t h = 0;
   for (int i = 0; i < 8; ++i) h = (h << 8) | d[i];
   return h;
+}
+
+std::string_view ChunkerName(Chunker chunker) {
+  return chunker == Chunker::kComplete ? "default" : "original";
+}
+
+Result<ParseOptions> ParseOptionsForChunker(std::string_view name) {
+  ParseOptions o;
+  if (name == "default" || name == "complete") {
+    o.chunker = Chunker::kComplete;
+  } else if (name == "original") {
+    o.chunker = Chunker::kQuery;
+    o.compat = true;
+  } else if (name == "fixed") {
+    o.chunker = Chunker::kQuery;
+  } else {
+    return Status::InvalidArgument("unknown chunker \"" + std::string(name) +
+                                   "\" (expected default, original or fixed)");
+  }
+  return o;
 }
 
 std::string FileHash(std::string_view content) {
@@ -92,11 +119,13 @@ Status ParseImpl(std::string_view hash_path, std::string_view content, const Par
   }
   const ChunkLimits limits = ChunkLimits::From(options);
   BlockEmitter emitter(hash_path, Sha256Hex(text), &out->blocks);
+  const bool complete = options.chunker == Chunker::kComplete && !options.compat;
+  const bool has_grammar = !LanguageNameForPath(hash_path).empty();
 
   const parse_internal::LanguageRuntime* rt = nullptr;
   parse_internal::TreePtr tree;
-  const bool need_tree =
-      route == ChunkRoute::kTreeSitter || (want_symbols && !LanguageNameForPath(hash_path).empty());
+  const bool need_tree = route == ChunkRoute::kTreeSitter || (want_symbols && has_grammar) ||
+                         (complete && has_grammar && route != ChunkRoute::kNone);
   if (need_tree) {
     ASSIGN_OR_RETURN(rt, parse_internal::GetRuntime(entry->language));
     tree.reset(parse_internal::ParseWithDeadline(parse_internal::ThreadParser(rt->language), text,
@@ -105,6 +134,23 @@ Status ParseImpl(std::string_view hash_path, std::string_view content, const Par
       return Status::Unavailable(std::string(hash_path) + ": parsing took longer than " +
                                  std::to_string(options.parse_timeout_ms) + " ms");
     }
+  }
+
+  if (complete) {
+    if (route == ChunkRoute::kNone) return Status::OK();
+    // Identifiers and context come from the symbols: extract them once for both.
+    if (tree) parse_internal::SymbolsFromTree(*rt, tree.get(), text, &out->symbols);
+    parse_internal::CompleteInput in;
+    in.text = text;
+    in.tree = tree.get();
+    in.symbols = tree ? &out->symbols : nullptr;
+    in.markdown = route == ChunkRoute::kMarkdown && !tree;
+    parse_internal::CompleteLimits cl;
+    cl.max_units = static_cast<size_t>(std::max(options.complete_max_chars, 1));
+    cl.min_units = static_cast<size_t>(std::max(options.complete_min_chars, 0));
+    parse_internal::ChunkComplete(in, cl, parse_internal::TextIndex(text), &emitter);
+    if (!want_symbols) out->symbols = FileSymbols();
+    return Status::OK();
   }
 
   switch (route) {

@@ -1,30 +1,26 @@
-// The parse stage: turns one file's text into code blocks exactly as the original's
-// indexing parser does (docs/original.md §3-§4), with the data
-// losses of the original fixed by default and reproducible with ParseOptions::compat.
+// The parse stage: turns one file's text into code blocks. Two chunkers (ParseOptions::chunker):
 //
-// Pipeline for one file (ParseBlocks):
-//   1. Pick the route from the path's extension (src/lang/languages.h): tree-sitter grammar
-//      + definition query, markdown header splitter, or line chunker.
-//   2. Decode: invalid UTF-8 becomes U+FFFD exactly as Node's decoder does; every length
-//      below is a JavaScript length (UTF-16 code units), computed on the UTF-8 bytes.
-//   3. Tree-sitter route: parse, run the language's query (src/parse/queries/<lang>.scm,
-//      embedded in the binary) and process every capture through the FIFO queue of §4.2:
-//      < 50 units dropped, > 1150 units split into all children (or line-chunked when the
-//      node has none), otherwise one block.
-//   4. Line chunker (§4.3) and markdown splitter (§4.4); segment hashes (§4.5); blocks whose
-//      segment hash was already produced for this file are dropped.
+//   kComplete (default): every non-blank line in exactly one block. The syntax tree decides
+//     where cuts are cheap; definitions stay whole while they fit the budget (1,500 UTF-16
+//     units), larger ones are cut at their shallowest inner boundaries and each piece
+//     carries its enclosing signatures as CodeBlock::context (complete_chunker.cc).
+//   kQuery: the original's indexing parser (docs/original.md §3-§4), exactly when `compat`
+//     is set, else with its data losses fixed (docs/FIDELITY.md):
+//     1. Pick the route from the path's extension (src/lang/languages.h): tree-sitter
+//        grammar + definition query, markdown header splitter, or line chunker.
+//     2. Tree-sitter route: parse, run the language's query (src/parse/queries/<lang>.scm,
+//        embedded in the binary) and process every capture through the FIFO queue of §4.2:
+//        < 50 units dropped, > 1150 units split into all children (or line-chunked when the
+//        node has none), otherwise one block.
+//     3. Line chunker (§4.3) and markdown splitter (§4.4); segment hashes (§4.5); blocks
+//        whose segment hash was already produced for this file are dropped.
+//     The fixes: line chunk labels match their content (TV-B); a short run of lines is kept;
+//     a file whose captures are all < 50 units is line-chunked; the small children of an
+//     oversized node are gathered into line chunks; .htm, .elm, .ejs, .erb produce blocks;
+//     markdown ATX headers are recognised in CRLF files.
 //
-// Where we differ from the original by default (docs/FIDELITY.md has the reasons):
-//   - line chunker: block labels always match their content (the original's re-balancing
-//     mislabels lines, TV-B); a short run of lines that the original drops (TV-C line 1)
-//     is kept, merged into the previous chunk when it fits;
-//   - a file whose captures are all < 50 units is line-chunked instead of yielding nothing;
-//   - the small children of an oversized node are gathered into line chunks instead of
-//     being dropped one by one;
-//   - .htm, .elm, .ejs, .erb produce blocks (the original always produced none);
-//   - markdown: ATX headers are recognised in CRLF files.
-// ParseOptions::compat = true reproduces the original byte for byte (segment hashes
-// included) for the original's test vectors (docs/original.md §4.6) and golden files.
+// Both decode alike: invalid UTF-8 becomes U+FFFD exactly as Node's decoder does; every
+// length is a JavaScript length (UTF-16 code units), computed on the UTF-8 bytes.
 //
 // Thread safety: every function here may be called concurrently from any number of threads.
 // Grammars and compiled queries are shared and immutable; each thread keeps its own
@@ -53,11 +49,32 @@ struct CodeBlock {
   std::string content;       // valid UTF-8 (the decoded text, re-encoded)
   std::string segment_hash;  // 64 lowercase hex chars (§4.5)
   std::string file_hash;     // SHA-256 hex of the decoded file text
+  // Complete chunker only: the first lines (signatures) of the definitions that enclose the
+  // block but start above it, outermost first, '\n'-separated ("" when none). Indexed and
+  // embedded with the content; never part of the content or of its line range.
+  std::string context;
 };
+
+// Which chunker makes the blocks.
+//   kComplete  (default) every non-blank line of the file is in exactly one block: blocks
+//              follow the syntax tree (definitions whole while they fit the budget, cuts at
+//              the shallowest boundaries, comments kept with what follows) and are packed
+//              up to complete_max_chars; see complete_chunker.cc.
+//   kQuery     the original's definition-query chunker (docs/original.md §4), with the
+//              fixes of docs/FIDELITY.md unless `compat` is set.
+enum class Chunker { kComplete, kQuery };
+// "default" / "complete" -> kComplete, "original" / "query" -> kQuery.
+std::string_view ChunkerName(Chunker chunker);
 
 // Options that change the blocks. Every field enters ParseOptionsHash(), which the index
 // stores: a change re-parses every file instead of silently mixing two chunkings.
 struct ParseOptions {
+  Chunker chunker = Chunker::kComplete;
+  // Complete chunker: the block budget (UTF-16 units; a single longer line is cut into
+  // segments of this size) and the size below which a block is "tiny" and merged with a
+  // neighbour when the budget allows. bench/README.md "chunking" has the measurements.
+  int complete_max_chars = 1500;
+  int complete_min_chars = 300;
   // Nodes and chunks shorter than this (UTF-16 units) are dropped. The original's 50:
   // smaller blocks are mostly braces and one-liners that embed poorly.
   int min_block_chars = 50;
@@ -69,8 +86,8 @@ struct ParseOptions {
   // Line chunker re-balancing threshold for the last chunk (original: 200). Only used in
   // compat mode: with labels fixed, re-balancing has no effect (see FIDELITY.md).
   int min_chunk_remainder_chars = 200;
-  // Reproduce the original exactly, including its data losses and mislabelled lines.
-  // Default false: the fixes listed in the file comment apply.
+  // kQuery only: reproduce the original exactly, including its data losses and mislabelled
+  // lines. Default false: the fixes listed in the file comment apply.
   bool compat = false;
   // tree-sitter parse budget per file; a file that takes longer is a per-file error
   // (kUnavailable). 0 = no limit. 10 s is ~50x the parse time of a 1 MiB file here.
@@ -80,6 +97,11 @@ struct ParseOptions {
 // A stable hash of everything that determines ParseBlocks' output for a given file: the
 // options, the chunker version and the embedded queries. Equal hashes, equal blocks.
 uint64_t ParseOptionsHash(const ParseOptions& options = {});
+
+// The options `chunker = "<name>"` of .codeindex/config.toml and `chunks --chunker` select:
+// "default" (kComplete), "original" (kQuery, compat: the original exactly) and "fixed"
+// (kQuery with the fixes). kInvalidArgument for another name.
+Result<ParseOptions> ParseOptionsForChunker(std::string_view name);
 
 // The blocks of one file. `hash_path` is the string hashed into each segment hash and
 // copied into CodeBlock::file_path (the original hashes absolute paths; the caller

@@ -72,14 +72,19 @@ TEST(ParserTest, DeeplyNestedBrackets) {
   }
 }
 
-TEST(ParserTest, OnlyCommentsIsLineChunked) {
+TEST(ParserTest, OnlyCommentsIsKept) {
   std::string py;
   for (int i = 0; i < 40; ++i) py += "# comment line number " + std::to_string(i) + " of many\n";
+  // Default: blocks of comment lines; the original's query chunker (fixed): line chunks.
   auto r = ParseBlocks("/p/c.py", py);
   ASSERT_TRUE(r.ok());
   ASSERT_FALSE(r->empty());
-  EXPECT_EQ((*r)[0].type, "fallback_chunk");
+  EXPECT_EQ((*r)[0].type, "comment");
   ExpectWellFormed(*r, py);
+  r = ParseBlocks("/p/c.py", py, *ParseOptionsForChunker("fixed"));
+  ASSERT_TRUE(r.ok());
+  ASSERT_FALSE(r->empty());
+  EXPECT_EQ((*r)[0].type, "fallback_chunk");
 }
 
 TEST(ParserTest, RandomBytesInEveryRoute) {
@@ -149,6 +154,15 @@ TEST(ParserTest, OptionsHashChangesWithEveryField) {
   EXPECT_NE(ParseOptionsHash(o), h);
   o = base;
   o.min_chunk_remainder_chars = 100;
+  EXPECT_NE(ParseOptionsHash(o), h);
+  o = base;
+  o.chunker = Chunker::kQuery;
+  EXPECT_NE(ParseOptionsHash(o), h);
+  o = base;
+  o.complete_max_chars = 2000;
+  EXPECT_NE(ParseOptionsHash(o), h);
+  o = base;
+  o.complete_min_chars = 100;
   EXPECT_NE(ParseOptionsHash(o), h);
 }
 

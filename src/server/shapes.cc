@@ -108,6 +108,11 @@ OrderedJson IndexStatusJson(const IndexStatus& st) {
   j["files"] = st.counts.files;
   j["blocks"] = st.counts.blocks;
   j["symbols"] = st.counts.symbols;
+  // The share of the non-blank lines of indexed files that are in some block.
+  j["coverage"] = st.counts.lines > 0 ? OrderedJson(static_cast<double>(st.counts.covered_lines) /
+                                                    static_cast<double>(st.counts.lines))
+                                      : OrderedJson(nullptr);
+  j["lines"] = st.counts.lines;
   j["index_bytes"] = st.index_bytes;
   j["model"] = st.model;
   j["last_indexed_at"] =

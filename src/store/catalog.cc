@@ -21,7 +21,9 @@ CREATE TABLE IF NOT EXISTS files(
   size INTEGER NOT NULL,
   mtime_ns INTEGER NOT NULL,
   block_count INTEGER NOT NULL,
-  removed INTEGER NOT NULL DEFAULT 0);
+  removed INTEGER NOT NULL DEFAULT 0,
+  lines INTEGER NOT NULL DEFAULT 0,
+  covered_lines INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS blocks(
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   file_id INTEGER NOT NULL,
@@ -31,7 +33,8 @@ CREATE TABLE IF NOT EXISTS blocks(
   identifier TEXT,
   segment_hash TEXT NOT NULL,
   content TEXT NOT NULL,
-  superseded INTEGER NOT NULL DEFAULT 0);
+  superseded INTEGER NOT NULL DEFAULT 0,
+  context TEXT NOT NULL DEFAULT '');
 CREATE INDEX IF NOT EXISTS blocks_by_file ON blocks(file_id, superseded);
 CREATE TABLE IF NOT EXISTS symbols(
   file_id INTEGER NOT NULL,
@@ -52,7 +55,7 @@ CREATE TABLE IF NOT EXISTS dirty(path BLOB PRIMARY KEY) WITHOUT ROWID;
 
 constexpr char kBlockColumns[] =
     "b.id, b.file_id, f.path, b.start_line, b.end_line, b.type, b.identifier, b.segment_hash, "
-    "b.content";
+    "b.content, b.context";
 
 BlockRecord ReadBlock(const Stmt& s) {
   BlockRecord b;
@@ -65,6 +68,7 @@ BlockRecord ReadBlock(const Stmt& s) {
   if (!s.IsNull(6)) b.identifier = s.Text(6);
   b.segment_hash = s.Text(7);
   b.content = s.Text(8);
+  b.context = s.Text(9);
   return b;
 }
 
@@ -141,6 +145,13 @@ Result<std::unique_ptr<Catalog>> Catalog::Open(const std::string& dir, Mode mode
   if (!version) {
     if (mode == Mode::kReadOnly) return Status::NotFound("no index at " + dir);
     RETURN_IF_ERROR(c->SetMeta("catalog_format", std::to_string(kCatalogFormatVersion)));
+  } else if (*version == "1" && mode == Mode::kReadWrite) {
+    // 1 -> 2: blocks.context. The chunker change re-parses every file anyway.
+    RETURN_IF_ERROR(c->Exec(
+        "ALTER TABLE blocks ADD COLUMN context TEXT NOT NULL DEFAULT '';"
+        "ALTER TABLE files ADD COLUMN lines INTEGER NOT NULL DEFAULT 0;"
+        "ALTER TABLE files ADD COLUMN covered_lines INTEGER NOT NULL DEFAULT 0"));
+    RETURN_IF_ERROR(c->SetMeta("catalog_format", std::to_string(kCatalogFormatVersion)));
   } else if (*version != std::to_string(kCatalogFormatVersion)) {
     return Status::FailedPrecondition("catalog " + path + " has format " + *version +
                                       ", this binary reads " +
@@ -212,15 +223,15 @@ Result<int64_t> Catalog::Apply(const CatalogBatch& batch) {
   RETURN_IF_ERROR(txn.status());
   Stmt find(db_, "SELECT id FROM files WHERE path = ?");
   Stmt insert_file(db_,
-                   "INSERT INTO files(path, hash, size, mtime_ns, block_count, removed) "
-                   "VALUES(?, ?, ?, ?, ?, 0)");
+                   "INSERT INTO files(path, hash, size, mtime_ns, block_count, removed, "
+                   "lines, covered_lines) VALUES(?, ?, ?, ?, ?, 0, ?, ?)");
   Stmt update_file(db_,
                    "UPDATE files SET hash = ?, size = ?, mtime_ns = ?, block_count = ?, "
-                   "removed = 0 WHERE id = ?");
+                   "removed = 0, lines = ?, covered_lines = ? WHERE id = ?");
   Stmt supersede(db_, "UPDATE blocks SET superseded = 1 WHERE file_id = ? AND superseded = 0");
   Stmt insert_block(db_,
                     "INSERT INTO blocks(file_id, start_line, end_line, type, identifier, "
-                    "segment_hash, content) VALUES(?, ?, ?, ?, ?, ?, ?)");
+                    "segment_hash, content, context) VALUES(?, ?, ?, ?, ?, ?, ?, ?)");
   Stmt delete_symbols(db_, "DELETE FROM symbols WHERE file_id = ?");
   Stmt insert_symbol(db_,
                      "INSERT INTO symbols(file_id, name, kind, scope, start_line, end_line) "
@@ -256,11 +267,13 @@ Result<int64_t> Catalog::Apply(const CatalogBatch& batch) {
     if (file_id == 0) {
       insert_file.BindBlob(1, u.path).Bind(2, u.hash).Bind(3, static_cast<int64_t>(u.size));
       insert_file.Bind(4, u.mtime_ns).Bind(5, static_cast<int64_t>(u.blocks.size()));
+      insert_file.Bind(6, u.lines).Bind(7, u.covered_lines);
       RETURN_IF_ERROR(run(insert_file));
       file_id = sqlite3_last_insert_rowid(db_);
     } else {
       update_file.Bind(1, u.hash).Bind(2, static_cast<int64_t>(u.size)).Bind(3, u.mtime_ns);
-      update_file.Bind(4, static_cast<int64_t>(u.blocks.size())).Bind(5, file_id);
+      update_file.Bind(4, static_cast<int64_t>(u.blocks.size())).Bind(5, u.lines);
+      update_file.Bind(6, u.covered_lines).Bind(7, file_id);
       RETURN_IF_ERROR(run(update_file));
       supersede.Bind(1, file_id);
       RETURN_IF_ERROR(run(supersede));
@@ -271,7 +284,7 @@ Result<int64_t> Catalog::Apply(const CatalogBatch& batch) {
         insert_block.Bind(5, *b.identifier);
       else
         insert_block.BindNull(5);
-      insert_block.Bind(6, b.segment_hash).Bind(7, b.content);
+      insert_block.Bind(6, b.segment_hash).Bind(7, b.content).Bind(8, b.context);
       RETURN_IF_ERROR(run(insert_block));
     }
     delete_symbols.Bind(1, file_id);
@@ -491,6 +504,8 @@ Result<CatalogCounts> Catalog::Counts() {
       {"SELECT COUNT(*) FROM blocks WHERE superseded = 0", &c.blocks},
       {"SELECT COUNT(*) FROM symbols", &c.symbols},
       {"SELECT COUNT(*) FROM dirty", &c.dirty},
+      {"SELECT COALESCE(SUM(lines), 0) FROM files WHERE removed = 0", &c.lines},
+      {"SELECT COALESCE(SUM(covered_lines), 0) FROM files WHERE removed = 0", &c.covered_lines},
   };
   for (const Query& q : queries) {
     Stmt s(db_, q.sql);

@@ -41,7 +41,10 @@ namespace codeindex {
 
 // Version of the catalog schema. Changelog:
 //   1 (2026-11): files, blocks (with superseded flag), symbols, imports, dirty, meta.
-inline constexpr int kCatalogFormatVersion = 1;
+//   2 (2026-12): blocks.context (the enclosing signatures of a block of the complete
+//                chunker), files.lines and files.covered_lines (coverage); a version-1
+//                catalog is migrated when opened for writing.
+inline constexpr int kCatalogFormatVersion = 2;
 
 struct FileRecord {
   int64_t id = 0;
@@ -62,6 +65,7 @@ struct BlockRecord {
   std::optional<std::string> identifier;
   std::string segment_hash;
   std::string content;
+  std::string context;  // enclosing signatures, '\n'-separated (parse/parser.h CodeBlock)
 };
 
 struct SymbolRecord {
@@ -87,6 +91,8 @@ struct FileUpdate {
   std::vector<BlockRecord> blocks;  // id, file_id and file_path are ignored on insert
   std::vector<SymbolRecord> symbols;
   std::vector<ImportRecord> imports;
+  int64_t lines = 0;          // non-blank lines of the file
+  int64_t covered_lines = 0;  // of which inside some block
 };
 
 // A file whose content is unchanged but whose stat data moved (touch, checkout).
@@ -114,6 +120,8 @@ struct CatalogCounts {
   int64_t blocks = 0;  // live blocks
   int64_t symbols = 0;
   int64_t dirty = 0;
+  int64_t lines = 0;          // non-blank lines of the live files
+  int64_t covered_lines = 0;  // of which inside some block (coverage = covered / lines)
 };
 
 // A user's `--path` prefix as stored paths spell it: leading "./" and "/" runs dropped,

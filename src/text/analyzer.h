@@ -44,10 +44,10 @@
 //      letters count as lower-case for rule 4, so they never start a part.
 //
 // No stemming (a code search for "parser" must not match "parse" more than it already does
-// through shared parts) and no stop words: BM25's IDF already gives "the" or "self" little
-// weight; removing English stop words from natural-language queries halved their latency
-// but changed a third of their top 10, and "is", "in", "for", "not" are words of code
-// (bench/README.md, section "text").
+// through shared parts) and no stop words here: documents keep every term ("is", "in",
+// "for" are words of code). Queries of three or more terms drop English stop words at
+// search time (TextIndexReader::Search, SearchParams::drop_stop_words): in a sentence they
+// only add noise (bench/README.md, section "text").
 //
 // Terms are raw bytes: valid UTF-8 when the input is valid UTF-8.
 //

@@ -432,6 +432,21 @@ Result<std::unique_ptr<TextIndexReader>> TextIndexReader::Open(const std::string
 
 uint64_t TextIndexReader::Retries() const { return impl_->retries.load(); }
 
+bool QueryStopWord(std::string_view term) {
+  static constexpr std::string_view kWords[] = {
+      "about", "after", "all", "also", "am", "an", "and", "any", "are", "as", "at", "be",
+      "been", "before", "being", "between", "both", "but", "by", "can", "could", "did", "do",
+      "does", "doing", "done", "down", "during", "each", "either", "every", "for", "from",
+      "had", "has", "have", "having", "he", "her", "here", "him", "his", "how", "if", "in",
+      "into", "is", "it", "its", "itself", "just", "me", "might", "more", "most", "must",
+      "my", "of", "off", "on", "once", "only", "or", "other", "our", "out", "over", "own",
+      "same", "shall", "she", "should", "so", "some", "such", "than", "that", "the", "their",
+      "them", "then", "there", "these", "they", "this", "those", "through", "to", "too",
+      "under", "until", "up", "us", "very", "via", "was", "we", "were", "what", "when",
+      "where", "which", "who", "whom", "why", "will", "with", "would", "you", "your"};
+  return std::binary_search(std::begin(kWords), std::end(kWords), term);
+}
+
 Result<TextSearchResult> TextIndexReader::Search(std::string_view query,
                                                  const SearchParams& params) const {
   if (params.limit == 0 || params.limit > kMaxSearchLimit) {
@@ -448,6 +463,26 @@ Result<TextSearchResult> TextIndexReader::Search(std::string_view query,
       if (std::find(result.query_terms.begin(), result.query_terms.end(), t) ==
           result.query_terms.end()) {
         result.query_terms.emplace_back(t);
+      }
+    }
+  }
+  if (params.drop_stop_words && result.query_terms.size() >= 3) {
+    std::vector<std::string> kept;
+    for (std::string& t : result.query_terms) {
+      if (!QueryStopWord(t)) kept.push_back(std::move(t));
+    }
+    if (!kept.empty()) {
+      result.query_terms = std::move(kept);
+    } else {
+      result.query_terms.clear();
+      TermList terms;
+      impl_->analyzer.Analyze(query, &terms);
+      for (size_t i = 0; i < terms.size(); ++i) {
+        std::string_view t = terms[i];
+        if (std::find(result.query_terms.begin(), result.query_terms.end(), t) ==
+            result.query_terms.end()) {
+          result.query_terms.emplace_back(t);
+        }
       }
     }
   }

@@ -196,7 +196,16 @@ struct SearchParams {
   std::string path_prefix;
   // Fill TextHit::explanation. Costs one posting lookup per query term per hit.
   bool explain = false;
+  // Drop English stop words ("how", "the", "does", ...; QueryStopWord()) from queries of 3
+  // or more distinct terms, unless nothing would be left. Shorter queries ("is empty",
+  // "for each") keep every term: there the words are likely code.
+  bool drop_stop_words = true;
 };
+
+// True for the English function words that `drop_stop_words` removes from sentence
+// queries. Words that are also common code keywords with meaning ("not", "new", "return",
+// "else", "while", "null") are not in the list.
+bool QueryStopWord(std::string_view term);
 
 // One query term's share of a hit's score.
 struct TermContribution {

@@ -115,6 +115,39 @@ TEST(TextIndexTest, AddCommitSearchDelete) {
   EXPECT_GT(*r->SizeBytes(), 0u);
 }
 
+// A sentence's function words do not rank a block that only matches them: with them, the
+// block full of "how", "the", "is" would win over the one about the query's subject.
+TEST(TextIndexTest, SentenceQueriesDropStopWords) {
+  TempDir tmp;
+  const std::string dir = tmp.Sub("text");
+  auto w = MustOpenWriter(dir);
+  ASSERT_TRUE(w->AddBlock(1, "doc/faq.md", "", "how is the what is the how is the where is the "
+                                               "how is the when is the it is").ok());
+  ASSERT_TRUE(w->AddBlock(2, "src/retry.py", "retry_upload", "def retry_upload(f):\n  pass").ok());
+  for (uint64_t i = 3; i < 20; ++i) {
+    ASSERT_TRUE(w->AddBlock(i, "src/x" + std::to_string(i) + ".py", "", "upload retry x").ok());
+  }
+  ASSERT_TRUE(w->Commit("g").ok());
+  auto r = MustOpenReader(dir);
+  auto res = r->Search("how is the upload retried", {});
+  ASSERT_TRUE(res.ok());
+  EXPECT_EQ(res->query_terms, (std::vector<std::string>{"upload", "retried"}));
+  for (const TextHit& h : res->hits) EXPECT_NE(h.block_id, 1u);
+  SearchParams keep;
+  keep.drop_stop_words = false;
+  res = r->Search("how is the upload retried", keep);
+  ASSERT_TRUE(res.ok());
+  ASSERT_FALSE(res->hits.empty());
+  EXPECT_EQ(res->hits[0].block_id, 1u);
+  // Two-word queries and all-stop-word queries keep their words.
+  EXPECT_EQ(r->Search("is the", {})->query_terms, (std::vector<std::string>{"is", "the"}));
+  EXPECT_EQ(r->Search("how is it", {})->query_terms,
+            (std::vector<std::string>{"how", "is", "it"}));
+  EXPECT_TRUE(QueryStopWord("the"));
+  EXPECT_FALSE(QueryStopWord("not"));
+  EXPECT_FALSE(QueryStopWord("return"));
+}
+
 TEST(TextIndexTest, DestroyedWriterDiscardsAndTagSurvives) {
   TempDir tmp;
   const std::string dir = tmp.Sub("text");
