@@ -194,7 +194,9 @@ TEST(ParseSymbolQueryTest, IdentifiersQualifiedNamesAndKindWords) {
       {"class Logger instance", nullptr, {}, ""},
       {"3d", nullptr, {}, ""},
       {"a..b", nullptr, {}, ""},
-      {"Foo::", nullptr, {}, ""},
+      {"Foo::", "Foo", {}, ""},  // trailing punctuation goes, as after a word
+      {"a::::b", nullptr, {}, ""},
+      {"::", nullptr, {}, ""},
       {"", nullptr, {}, ""},
   };
   for (const Case& c : cases) {

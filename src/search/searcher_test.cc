@@ -261,7 +261,9 @@ TEST_F(SearcherTest, SymbolQueryFindsTheDefinitionFirstInEveryMode) {
     std::set<int64_t> ids;
     for (size_t i = 0; i < r->results.size(); ++i) {
       EXPECT_TRUE(ids.insert(r->results[i].block_id).second) << "duplicate block";
-      if (i > 0) EXPECT_LE(r->results[i].score, r->results[i - 1].score);
+      if (i > 0) {
+        EXPECT_LE(r->results[i].score, r->results[i - 1].score);
+      }
     }
     EXPECT_LE(r->results.size(), req.limit);
     auto j = nlohmann::json::parse(SearchResponseToJson(*r, true));
