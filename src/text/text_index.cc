@@ -242,6 +242,25 @@ Status TextIndexWriter::AddBlock(uint64_t block_id, std::string_view file_path,
     for (size_t i = 0; i < terms.size(); ++i) {
       doc.add_term(std::string(terms[i]), kIdentifierWdf);
     }
+    // Path terms: the file's name without extension and its directory's name, so that a
+    // query naming a file or folder ("logger", "the loader") matches its blocks.
+    {
+      std::string_view name = file_path;
+      std::string_view dir;
+      if (size_t slash = name.rfind('/'); slash != std::string_view::npos) {
+        dir = name.substr(0, slash);
+        name = name.substr(slash + 1);
+        if (size_t up = dir.rfind('/'); up != std::string_view::npos) dir = dir.substr(up + 1);
+      }
+      if (size_t dot = name.find('.'); dot != std::string_view::npos && dot > 0) {
+        name = name.substr(0, dot);
+      }
+      for (std::string_view part : {name, dir}) {
+        terms.clear();
+        impl_->analyzer.Analyze(part, &terms);
+        for (size_t i = 0; i < terms.size(); ++i) doc.add_term(std::string(terms[i]), kPathWdf);
+      }
+    }
     doc.add_boolean_term(FileTerm(file_path));
     for (size_t slash = file_path.find('/'); slash != std::string_view::npos;
          slash = file_path.find('/', slash + 1)) {

@@ -54,6 +54,10 @@
 // 0.001, 0.006 and 0.009 of MRR (it drops behind blocks named after a query word). We use
 // 2: most of the gain, little of the loss.
 //
+// Path terms. The file's name (without extension) and its directory's name are analysed and
+// added to each of its blocks at wdf kPathWdf: "logger" finds the blocks of logger.go, "the
+// template loader" those of loaders.py. Measured on devbench (bench/README.md "text").
+//
 // Path filter. Every block carries one boolean term per directory of its file path
 // ("src/", "src/parse/") and one for the file itself, so `--path src/parse` is a term
 // filter inside the match (Xapian OP_FILTER), not a post-filter, and limit is honoured
@@ -106,12 +110,16 @@ namespace codeindex {
 //   1: first version: analyzer version 1; content terms + identifier terms at wdf
 //      kIdentifierWdf, unprefixed; F/H file and P/D directory terms; document id = block id;
 //      no document data.
+//   2: path terms: the analysed file name (without extension) and parent directory name,
+//      at wdf kPathWdf, unprefixed.
 // A reader or writer refuses an index of another version with kFailedPrecondition; the
 // indexer then deletes the directory and rebuilds.
-inline constexpr int kTextIndexFormatVersion = 1;
+inline constexpr int kTextIndexFormatVersion = 2;
 
 // Extra wdf of each identifier term (see "Identifier boost").
 inline constexpr uint32_t kIdentifierWdf = 2;
+// Wdf of each term of the block's file name and directory name (see "Path terms").
+inline constexpr uint32_t kPathWdf = 1;
 
 // BM25 parameters (see the file comment).
 inline constexpr double kBm25K1 = 1.2;
