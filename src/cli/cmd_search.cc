@@ -32,6 +32,7 @@ Status ApplyRankEnv(RankOptions* o) {
       const char* name;
       double* d;
       bool* b;
+      int* i = nullptr;
     } fields[] = {
         {"rrf_k", &o->rrf_k, nullptr},
         {"text_weight_symbol", &o->text_weight_symbol, nullptr},
@@ -46,12 +47,17 @@ Status ApplyRankEnv(RankOptions* o) {
         {"path", nullptr, &o->path},
         {"path_factor", &o->path_factor, nullptr},
         {"dedupe", nullptr, &o->dedupe},
+        {"symbol", nullptr, &o->symbol},
+        {"symbol_weight", &o->symbol_weight, nullptr},
+        {"symbol_weight_sentence", &o->symbol_weight_sentence, nullptr},
+        {"symbol_limit", nullptr, nullptr, &o->symbol_limit},
     };
     bool found = false;
     for (const Field& f : fields) {
       if (name != f.name) continue;
       if (f.d != nullptr) *f.d = v;
       if (f.b != nullptr) *f.b = v != 0;
+      if (f.i != nullptr) *f.i = static_cast<int>(v);
       found = true;
     }
     if (!found) return Status::InvalidArgument("CODEINDEX_RANK: unknown option " + name);
