@@ -108,8 +108,35 @@ Xapian::BM25Weight MakeWeight() {
 // Restates Xapian's BM25Weight::init + get_sumpart in the same operation order, so the
 // explained contribution equals the matcher's to the last bit (the score only differs by
 // summation order).
+// The indexed terms that are inflections of `term` (same English Porter2 stem: "retry",
+// "retries", "retrying" for "retried"), found by a scan of the terms sharing the stem's
+// first letters (the stem minus its last letter: "retri" comes from "retry" too). Only for
+// alphabetic terms of 4+ letters; at most kMaxVariants.
+std::vector<std::string> StemVariants(const Xapian::Database& db, const std::string& term) {
+  constexpr size_t kMaxVariants = 8;
+  constexpr size_t kMaxScanned = 256;
+  std::vector<std::string> out;
+  if (term.size() < 4) return out;
+  for (char c : term) {
+    if (c < 'a' || c > 'z') return out;
+  }
+  thread_local Xapian::Stem stemmer("english");
+  const std::string stem = stemmer(term);
+  const std::string scan = stem.substr(0, std::max<size_t>(3, stem.size() - 1));
+  size_t scanned = 0;
+  for (Xapian::TermIterator it = db.allterms_begin(scan); it != db.allterms_end(scan); ++it) {
+    if (++scanned > kMaxScanned || out.size() == kMaxVariants) break;
+    const std::string v = *it;
+    if (v == term) continue;
+    bool alpha = true;
+    for (char c : v) alpha = alpha && c >= 'a' && c <= 'z';
+    if (alpha && stemmer(v) == stem) out.push_back(v);
+  }
+  return out;
+}
+
 TermContribution ExplainTerm(const Xapian::Database& db, Xapian::docid did, const std::string& term,
-                             double norm_length) {
+                             double norm_length, double scale) {
   TermContribution c;
   c.term = term;
   c.doc_freq = db.get_termfreq(term);
@@ -122,7 +149,7 @@ TermContribution ExplainTerm(const Xapian::Database& db, Xapian::docid did, cons
   double w = (n_docs - c.doc_freq + 0.5) / (c.doc_freq + 0.5);
   if (w < 2) w = w * 0.5 + 1;
   c.idf = std::log(w);
-  c.scale = 1.0;
+  c.scale = scale;
   double termweight = c.idf * c.scale;
   termweight *= (1.0 + 1.0) * 1.0 / (1.0 + 1.0);  // k3 factor with wqf 1: exactly 1
   termweight *= (kBm25K1 + 1);
@@ -510,20 +537,41 @@ Result<TextSearchResult> TextIndexReader::Search(std::string_view query,
         "the query has no searchable term: text search needs a word of 2 to 64 letters, "
         "digits or '_'");
   }
-  std::vector<Xapian::Query> subs;
-  subs.reserve(result.query_terms.size());
-  for (const std::string& t : result.query_terms) subs.emplace_back(t);
-  Xapian::Query q(Xapian::Query::OP_OR, subs.begin(), subs.end());
   const std::string prefix = NormalizePrefix(params.path_prefix);
-  if (!prefix.empty()) {
-    Xapian::Query filter(Xapian::Query::OP_OR, Xapian::Query(DirTerm(prefix + "/")),
-                         Xapian::Query(FileTerm(prefix)));
-    q = Xapian::Query(Xapian::Query::OP_FILTER, q, filter);
-  }
+  const bool stem = params.stem_variants && result.query_terms.size() >= 3;
 
   return impl_->WithHandle("searching", [&](Xapian::Database& db) -> Result<TextSearchResult> {
     TextSearchResult r;
     r.query_terms = result.query_terms;
+    // (term, scale): the query's terms at 1, their indexed inflections at kVariantScale.
+    std::vector<std::pair<std::string, double>> weighted;
+    for (const std::string& t : r.query_terms) weighted.emplace_back(t, 1.0);
+    if (stem) {
+      for (const std::string& t : r.query_terms) {
+        for (std::string& v : StemVariants(db, t)) {
+          bool seen = false;
+          for (const auto& w : weighted) seen = seen || w.first == v;
+          if (seen) continue;
+          r.expansions.push_back(v);
+          weighted.emplace_back(std::move(v), kVariantScale);
+        }
+      }
+    }
+    std::vector<Xapian::Query> subs;
+    subs.reserve(weighted.size());
+    for (const auto& [t, scale] : weighted) {
+      if (scale == 1.0) {
+        subs.emplace_back(t);
+      } else {
+        subs.emplace_back(Xapian::Query::OP_SCALE_WEIGHT, Xapian::Query(t), scale);
+      }
+    }
+    Xapian::Query q(Xapian::Query::OP_OR, subs.begin(), subs.end());
+    if (!prefix.empty()) {
+      Xapian::Query filter(Xapian::Query::OP_OR, Xapian::Query(DirTerm(prefix + "/")),
+                           Xapian::Query(FileTerm(prefix)));
+      q = Xapian::Query(Xapian::Query::OP_FILTER, q, filter);
+    }
     Xapian::Enquire enquire(db);
     enquire.set_weighting_scheme(MakeWeight());
     enquire.set_query(q);
@@ -547,8 +595,8 @@ Result<TextSearchResult> TextIndexReader::Search(std::string_view query,
         ex->avg_length = avg;
         ex->doc_length = db.get_doclength(*it);
         ex->norm_length = std::max(ex->doc_length * len_factor, kBm25MinNormLen);
-        for (const std::string& t : r.query_terms) {
-          ex->terms.push_back(ExplainTerm(db, *it, t, ex->norm_length));
+        for (const auto& [t, scale] : weighted) {
+          ex->terms.push_back(ExplainTerm(db, *it, t, ex->norm_length, scale));
         }
         hit.explanation = std::move(ex);
       }

@@ -41,9 +41,10 @@
 // ("parse", "url") all contribute: a block containing the identifier as written collects
 // the whole-word term (rarer, so higher idf) on top of the parts. Scaling part terms by 0.5
 // moved known-item MRR@10 by less than 0.01 (bench/README.md "text"), so all terms weigh
-// the same. No stop words: removing English ones from natural-language queries halved their
-// latency but also changed a third of the top 10, and code uses "is", "in", "for", "not" as
-// words. A query with no term left after analysis (only punctuation, single characters, or
+// the same. Sentence queries (3+ terms) drop English stop words and add the indexed
+// inflections of their words at half weight (SearchParams; devbench figures in
+// bench/README.md "text"); shorter queries keep their words as written, since code uses
+// "is", "in", "for", "not" as words. A query with no term left after analysis (only punctuation, single characters, or
 // words over 64 bytes) is kInvalidArgument.
 //
 // Identifier boost. The block's identifier (function or class name) is analysed and its
@@ -208,7 +209,14 @@ struct SearchParams {
   // or more distinct terms, unless nothing would be left. Shorter queries ("is empty",
   // "for each") keep every term: there the words are likely code.
   bool drop_stop_words = true;
+  // In queries of 3 or more terms, also match the indexed inflections of each alphabetic
+  // term of 4+ letters (same English Porter2 stem: "retried" -> "retry", "retries"), each
+  // weighted kVariantScale. Listed in TextSearchResult::expansions; explained as terms.
+  bool stem_variants = true;
 };
+
+// Weight of an inflection added by stem_variants, relative to the query's own terms.
+inline constexpr double kVariantScale = 0.5;
 
 // True for the English function words that `drop_stop_words` removes from sentence
 // queries. Words that are also common code keywords with meaning ("not", "new", "return",
@@ -249,6 +257,8 @@ struct TextSearchResult {
   uint64_t matches_estimated = 0;
   // The distinct analyzed query terms, in query order (for --explain).
   std::vector<std::string> query_terms;
+  // Inflections added by SearchParams::stem_variants, at kVariantScale.
+  std::vector<std::string> expansions;
   // The commit tag of the revision that answered.
   std::string commit_tag;
 };

@@ -148,6 +148,34 @@ TEST(TextIndexTest, SentenceQueriesDropStopWords) {
   EXPECT_FALSE(QueryStopWord("return"));
 }
 
+// A sentence's words also match their inflections, at half weight, explained as terms.
+TEST(TextIndexTest, SentencesMatchInflections) {
+  TempDir tmp;
+  const std::string dir = tmp.Sub("text");
+  auto w = MustOpenWriter(dir);
+  ASSERT_TRUE(w->AddBlock(1, "src/a.py", "", "def retry(upload): retries = 3").ok());
+  ASSERT_TRUE(w->AddBlock(2, "src/b.py", "", "def upload_file(name): pass").ok());
+  ASSERT_TRUE(w->AddBlock(3, "src/c.py", "", "retrieve the value").ok());
+  ASSERT_TRUE(w->Commit("g").ok());
+  auto r = MustOpenReader(dir);
+  SearchParams p;
+  p.explain = true;
+  auto res = r->Search("where are failed uploads retried", p);
+  ASSERT_TRUE(res.ok());
+  EXPECT_EQ(res->expansions, (std::vector<std::string>{"upload", "retries", "retry"}));
+  ASSERT_FALSE(res->hits.empty());
+  EXPECT_EQ(res->hits[0].block_id, 1u);
+  for (const TextHit& h : res->hits) {
+    EXPECT_NE(h.block_id, 3u);  // "retrieve" is another stem
+    EXPECT_NEAR(h.explanation->Total(), h.score, 1e-9 * std::max(1.0, h.score));
+  }
+  p.stem_variants = false;
+  res = r->Search("where are failed uploads retried", p);
+  ASSERT_TRUE(res.ok());
+  EXPECT_TRUE(res->expansions.empty());
+  for (const TextHit& h : res->hits) EXPECT_NE(h.block_id, 1u);
+}
+
 // The file's name and its directory's name are terms of each of its blocks.
 TEST(TextIndexTest, FileAndDirectoryNamesAreTerms) {
   TempDir tmp;
