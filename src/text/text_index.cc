@@ -1,6 +1,7 @@
 #include "text/text_index.h"
 
 #include <algorithm>
+#include <cctype>
 #include <atomic>
 #include <cmath>
 #include <filesystem>
@@ -512,7 +513,16 @@ Result<TextSearchResult> TextIndexReader::Search(std::string_view query,
       }
     }
   }
-  if (params.drop_stop_words && result.query_terms.size() >= 3) {
+  // A sentence: three or more words as written (an identifier's parts do not count:
+  // "is_empty_string" is one word and keeps its "is").
+  size_t words = 0;
+  for (size_t i = 0; i < query.size();) {
+    while (i < query.size() && std::isspace(static_cast<unsigned char>(query[i]))) ++i;
+    if (i < query.size()) ++words;
+    while (i < query.size() && !std::isspace(static_cast<unsigned char>(query[i]))) ++i;
+  }
+  const bool sentence = words >= 3;
+  if (params.drop_stop_words && sentence) {
     std::vector<std::string> kept;
     for (std::string& t : result.query_terms) {
       if (!QueryStopWord(t)) kept.push_back(std::move(t));
@@ -538,7 +548,7 @@ Result<TextSearchResult> TextIndexReader::Search(std::string_view query,
         "digits or '_'");
   }
   const std::string prefix = NormalizePrefix(params.path_prefix);
-  const bool stem = params.stem_variants && result.query_terms.size() >= 3;
+  const bool stem = params.stem_variants && sentence;
 
   return impl_->WithHandle("searching", [&](Xapian::Database& db) -> Result<TextSearchResult> {
     TextSearchResult r;

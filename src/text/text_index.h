@@ -206,10 +206,11 @@ struct SearchParams {
   // Fill TextHit::explanation. Costs one posting lookup per query term per hit.
   bool explain = false;
   // Drop English stop words ("how", "the", "does", ...; QueryStopWord()) from queries of 3
-  // or more distinct terms, unless nothing would be left. Shorter queries ("is empty",
-  // "for each") keep every term: there the words are likely code.
+  // or more words (separated by white space; the parts of one identifier are one word),
+  // unless nothing would be left. Shorter queries ("is empty", "for each", "is_empty_str")
+  // keep every term: there the words are likely code.
   bool drop_stop_words = true;
-  // In queries of 3 or more terms, also match the indexed inflections of each alphabetic
+  // In queries of 3 or more words, also match the indexed inflections of each alphabetic
   // term of 4+ letters (same English Porter2 stem: "retried" -> "retry", "retries"), each
   // weighted kVariantScale. Listed in TextSearchResult::expansions; explained as terms.
   bool stem_variants = true;

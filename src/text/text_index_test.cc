@@ -143,6 +143,9 @@ TEST(TextIndexTest, SentenceQueriesDropStopWords) {
   EXPECT_EQ(r->Search("is the", {})->query_terms, (std::vector<std::string>{"is", "the"}));
   EXPECT_EQ(r->Search("how is it", {})->query_terms,
             (std::vector<std::string>{"how", "is", "it"}));
+  // One identifier is one word, whatever its parts.
+  EXPECT_EQ(r->Search("is_the_upload", {})->query_terms,
+            (std::vector<std::string>{"is_the_upload", "is", "the", "upload"}));
   EXPECT_TRUE(QueryStopWord("the"));
   EXPECT_FALSE(QueryStopWord("not"));
   EXPECT_FALSE(QueryStopWord("return"));
