@@ -549,6 +549,9 @@ std::vector<RankedDefinition> RankDefinitions(const SymbolQuery& q, std::string_
   };
   std::vector<Keyed> keyed;
   std::map<PathKind, bool> asked;
+  // The name as written is what is asked for when something defines it: other spellings
+  // (a `routeMatch` variable for `RouteMatch`) only when nothing does.
+  for (const SymbolRecord& d : definitions) exact_only = exact_only || d.name == q.name;
   for (size_t i = 0; i < definitions.size(); ++i) {
     const SymbolRecord& d = definitions[i];
     const bool exact = d.name == q.name;

@@ -26,9 +26,9 @@
 // Symbol lookup (every mode). A query that is one identifier, optionally qualified
 // ("Logger", "Foo::bar", "a.b.C", "obj.method()", "A\B", "a/b") and optionally with one
 // kind word ("class Logger", "function parse"), is looked up in the catalog's symbols
-// table: definitions of its last name, exact case first, then case-insensitive. They are
-// ordered by RankDefinitions, one key after the other:
-//   tier        exact case before case-insensitive
+// table: definitions of its last name in exact case, or, when there is none, in any case.
+// They are ordered by RankDefinitions, one key after the other:
+//   tier        exact case before case-insensitive (mixed only in a caller's own list)
 //   kind asked  the kind word's kind, then its group ("class" also takes struct, type...)
 //   qualifier   how many qualifier parts the definition's scope or path contains
 //   kind        types (class, struct, interface, enum, type, module) before callables
@@ -170,7 +170,7 @@ struct RankedDefinition {
 // Orders the definitions of `q.name` (Catalog::FindSymbols) by the keys of the file
 // comment; `query` is the whole query (for the path rule's "asked for" test). Definitions
 // whose name differs from q.name even in case are left out; so are case-insensitive ones
-// when `exact_only`. At most `limit`.
+// when `exact_only` or when some definition has the exact case. At most `limit`.
 std::vector<RankedDefinition> RankDefinitions(const SymbolQuery& q, std::string_view query,
                                               const std::vector<SymbolRecord>& definitions,
                                               bool exact_only, size_t limit);

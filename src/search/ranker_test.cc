@@ -243,12 +243,14 @@ std::vector<std::string> Order(const SymbolQuery& q, std::string_view query,
 
 TEST(RankDefinitionsTest, TierKindQualifierPathAndSpan) {
   SymbolQuery q = *ParseSymbolQuery("Logger");
-  // Exact case before other case, whatever else.
+  // The exact case wins over everything else; other cases only when it is not defined.
   std::vector<SymbolRecord> defs = {Def("logger", "class", "a.go", 1, 300),
                                     Def("Logger", "variable", "b.go", 5, 5),
                                     Def("Loggers", "class", "c.go", 1, 9)};
-  EXPECT_EQ(Order(q, "Logger", defs), (std::vector<std::string>{"b.go:5", "a.go:1"}));
-  EXPECT_EQ(Order(q, "Logger", defs, true), std::vector<std::string>{"b.go:5"});
+  EXPECT_EQ(Order(q, "Logger", defs), std::vector<std::string>{"b.go:5"});
+  defs.erase(defs.begin() + 1);
+  EXPECT_EQ(Order(q, "Logger", defs), std::vector<std::string>{"a.go:1"});
+  EXPECT_EQ(Order(q, "Logger", defs, true), std::vector<std::string>{});
   // Types before callables before the rest; then code not down-weighted; then the larger.
   defs = {Def("Logger", "variable", "a.go", 1, 1),      Def("Logger", "method", "b.go", 1, 50),
           Def("Logger", "struct", "tests/c.go", 1, 90), Def("Logger", "struct", "d.go", 10, 12),
