@@ -46,6 +46,7 @@ Status RunChunks(const FileArgs& args, std::ostream& out) {
     ASSIGN_OR_RETURN(chosen, ParseOptionsForChunker(*args.chunker));
     chosen.complete_max_chars = options.complete_max_chars;
     chosen.complete_min_chars = options.complete_min_chars;
+    chosen.complete_block_cost = options.complete_block_cost;
     options = chosen;
   }
   ASSIGN_OR_RETURN(std::vector<CodeBlock> blocks,

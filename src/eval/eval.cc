@@ -224,6 +224,7 @@ Result<std::unique_ptr<EvalWorkspace>> EvalWorkspace::Prepare(const std::string&
   ws->root_ = pattern;
   ws->copy_dir_ = ws->root_ + "/copy";
   ws->index_dir_ = ws->root_ + "/index";
+  ws->workspace_ = workspace;
 
   std::map<std::string, std::vector<EvalCandidate*>> by_file;
   for (EvalCandidate& c : picked) by_file[c.file].push_back(&c);
@@ -281,6 +282,13 @@ Status EvalWorkspace::BuildIndex() {
   ASSIGN_OR_RETURN(auto lock, WriterLock::Acquire(index_dir_, /*wait=*/false));
   PipelineOptions po;
   po.sync = false;  // a throw-away index: no fsync
+  // The workspace's chunker settings ([index] of its config.toml), so that eval measures
+  // the blocks `index` would make there; the default embedder either way.
+  {
+    Result<WorkspaceConfig> config = LoadConfig(IndexDirFor(workspace_));
+    if (!config.ok()) return config.error();
+    if (config->parse) po.parse = *config->parse;
+  }
   ASSIGN_OR_RETURN(Pipeline pipeline, OpenPipeline(index_dir_, po));
   IndexerOptions io;
   io.workspace = copy_dir_;

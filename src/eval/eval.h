@@ -123,6 +123,7 @@ class EvalWorkspace {
   std::string root_;  // the temporary directory holding copy/ and index/
   std::string copy_dir_;
   std::string index_dir_;
+  std::string workspace_;  // the workspace evaluated (its config.toml chooses the chunker)
   bool keep_ = false;
   std::vector<EvalQuery> queries_;
   int candidates_ = 0;

@@ -52,13 +52,15 @@ Result<WorkspaceConfig> LoadConfig(const std::string& index_dir) {
   {
     std::optional<std::string> chunker;
     std::optional<int64_t> max_chars, min_chars;
+    std::optional<double> block_cost;
     RETURN_IF_ERROR(ReadKey(root, "", "chunker", file, &chunker));
     if (const toml::table* idx = root["index"].as_table()) {
       RETURN_IF_ERROR(ReadKey(*idx, "index", "chunker", file, &chunker));
       RETURN_IF_ERROR(ReadKey(*idx, "index", "max_chars", file, &max_chars));
       RETURN_IF_ERROR(ReadKey(*idx, "index", "min_chars", file, &min_chars));
+      RETURN_IF_ERROR(ReadKey(*idx, "index", "block_cost", file, &block_cost));
     }
-    if (chunker || max_chars || min_chars) {
+    if (chunker || max_chars || min_chars || block_cost) {
       Result<ParseOptions> o = ParseOptionsForChunker(chunker.value_or("default"));
       if (!o.ok()) return Status::InvalidArgument(file + ": " + o.error().message());
       if (max_chars) {
@@ -72,6 +74,12 @@ Result<WorkspaceConfig> LoadConfig(const std::string& index_dir) {
           return Status::InvalidArgument(file + ": [index] min_chars must be 0..100000");
         }
         o->complete_min_chars = static_cast<int>(*min_chars);
+      }
+      if (block_cost) {
+        if (!(*block_cost >= 0 && *block_cost <= 100)) {
+          return Status::InvalidArgument(file + ": [index] block_cost must be 0..100");
+        }
+        o->complete_block_cost = *block_cost;
       }
       config.parse = *o;
     }

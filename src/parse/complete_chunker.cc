@@ -18,7 +18,8 @@
 //    first method); the cut costs keep definitions whole when they fit and otherwise cut
 //    them at their shallowest inner boundaries.
 // 3. Labels. A block's identifier is the first definition starting in it, namespaces and
-//    modules only when nothing else starts in it (markdown: the header the block is under); its type the grammar kind of the outermost node starting
+//    modules only when nothing else starts in it (markdown: the first header in it, else
+//    the header it is under); its type the grammar kind of the outermost node starting
 //    on its first line; its context the signatures of the definitions that enclose it but
 //    start above it.
 //
@@ -281,7 +282,7 @@ void ChunkComplete(const CompleteInput& in, const CompleteLimits& limits, const 
       if (j - i > kMaxLinesPerBlock) break;
       const size_t u = units_of(i, j - 1);
       if (u > max_units && i + 1 < j) break;
-      double cost = 1.0;
+      double cost = limits.block_cost;
       if (static_cast<double>(u) < min_units) {
         cost += kTinyPenalty * (min_units - static_cast<double>(u)) / min_units;
       }
@@ -335,16 +336,12 @@ void ChunkComplete(const CompleteInput& in, const CompleteLimits& limits, const 
       type = KindAt(in.tree, lines, first);
     } else if (in.markdown) {
       type = "markdown_section";
-      // The header the block starts under, or else the first one inside it.
-      int h = md.last_header[first];
-      if (h < 0) {
-        for (uint32_t r = first; r <= last; ++r) {
-          if (md.level[r] > 0) {
-            h = static_cast<int>(r);
-            break;
-          }
-        }
+      // As for code, the first header starting in the block, else the one it is under.
+      int h = -1;
+      for (uint32_t r = first; r <= last && h < 0; ++r) {
+        if (md.level[r] > 0) h = static_cast<int>(r);
       }
+      if (h < 0) h = md.last_header[first];
       if (h >= 0) identifier = md.header[static_cast<size_t>(h)];
     } else {
       type = std::string(in.fallback_type);

@@ -210,16 +210,17 @@ TEST(CompleteChunkerTest, MarkdownBlocksAreNamedByTheirHeader) {
   auto r = ParseBlocks("/w/README.md", md);
   ASSERT_TRUE(r.ok());
   ExpectComplete("README.md", md, *r, 1500);
-  bool install = false, usage = false;
-  for (const CodeBlock& b : *r) {
-    EXPECT_EQ(b.type, "markdown_section");
-    if (b.content.starts_with("## Usage")) usage = b.identifier.value_or("") == "Usage";
-    if (b.content.find("## Install") != std::string::npos) {
-      install = b.identifier.value_or("") == "Title" || b.identifier.value_or("") == "Install";
-    }
-  }
-  EXPECT_TRUE(install);
-  EXPECT_TRUE(usage);
+  // A block is named by the first header in it, else by the header it is under.
+  ASSERT_EQ(r->size(), 2u);
+  EXPECT_EQ((*r)[0].identifier.value_or(""), "Title");  // holds # Title and ## Install
+  EXPECT_NE((*r)[1].content.find("## Usage"), std::string::npos);
+  EXPECT_EQ((*r)[1].identifier.value_or(""), "Usage");
+  for (const CodeBlock& b : *r) EXPECT_EQ(b.type, "markdown_section");
+  // A block with no header of its own is named by the header above it.
+  auto lines = ParseBlocks("/w/README.md", "# Top\n" + Repeat("Some words of text.\n", 150));
+  ASSERT_TRUE(lines.ok());
+  ASSERT_GE(lines->size(), 2u);
+  EXPECT_EQ(lines->back().identifier.value_or(""), "Top");
 }
 
 TEST(CompleteChunkerTest, TinyFileIsOneBlock) {

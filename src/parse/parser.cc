@@ -39,6 +39,9 @@ uint64_t ParseOptionsHash(const ParseOptions& o) {
   if (o.chunker == Chunker::kComplete) {
     key += ";cmax=" + std::to_string(o.complete_max_chars);
     key += ";cmin=" + std::to_string(o.complete_min_chars);
+    char bc[32];
+    std::snprintf(bc, sizeof(bc), ";cbc=%.17g", o.complete_block_cost);
+    key += bc;
   }
   for (const parse_internal::EmbeddedQuery* q = parse_internal::kEmbeddedQueries;
        q->name != nullptr; ++q) {
@@ -148,6 +151,7 @@ Status ParseImpl(std::string_view hash_path, std::string_view content, const Par
     parse_internal::CompleteLimits cl;
     cl.max_units = static_cast<size_t>(std::max(options.complete_max_chars, 1));
     cl.min_units = static_cast<size_t>(std::max(options.complete_min_chars, 0));
+    cl.block_cost = std::max(options.complete_block_cost, 0.0);
     parse_internal::ChunkComplete(in, cl, parse_internal::TextIndex(text), &emitter);
     if (!want_symbols) out->symbols = FileSymbols();
     return Status::OK();

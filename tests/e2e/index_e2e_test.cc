@@ -244,6 +244,9 @@ TEST_F(IndexE2eTest, SearchDuringIndexSeesOldOrNewStateOfEachFile) {
     ws.Write("src/d" + std::to_string(i % 10) + "/f" + std::to_string(i) + ".py",
              SourceFile(i, 1, 1));
   }
+  // A budget of one function (~330 characters) per block, so that two functions make two
+  // blocks (the default budget would pack both into one).
+  ws.Write(".codeindex/config.toml", "[index]\nmax_chars = 400\nmin_chars = 100\n");
   RunResult first = RunCodeindex({"index", "--workspace", ws.path()});
   ASSERT_EQ(first.exit_code, 0) << first.err;
   // Version 2 of every file has two blocks instead of one.
