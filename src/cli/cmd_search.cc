@@ -47,6 +47,8 @@ Status ApplyRankEnv(RankOptions* o) {
         {"path", nullptr, &o->path},
         {"path_factor", &o->path_factor, nullptr},
         {"dedupe", nullptr, &o->dedupe},
+        {"diversity", nullptr, &o->diversity},
+        {"diversity_factor", &o->diversity_factor, nullptr},
         {"symbol", nullptr, &o->symbol},
         {"symbol_weight", &o->symbol_weight, nullptr},
         {"symbol_weight_sentence", &o->symbol_weight_sentence, nullptr},

@@ -117,7 +117,7 @@ void EmitLineSegments(std::string_view line, int line_number, size_t max_units,
 struct CompleteLimits {
   size_t max_units = 1500;  // block budget; a longer single line becomes segments
   size_t min_units = 300;   // blocks below this are penalised (merged when they can be)
-  double block_cost = 1.0;  // cost of one more block (cuts cost their depth)
+  double block_cost = 0.0;  // cost of one more block (cuts cost their depth)
 };
 struct CompleteInput {
   std::string_view text;             // valid UTF-8

@@ -10,13 +10,15 @@
 //              follows;
 //      blank   -0.3 where blank lines separate the two lines: authors mark units that way.
 // 2. Segmentation. A dynamic program over the non-blank lines picks the blocks minimising
-//      sum over blocks (1 + tiny penalty) + sum over cuts (cut cost),
+//      sum over blocks (block_cost + tiny penalty) + sum over cuts (cut cost),
 //    where a block holds at most max_units UTF-16 units (unless it is a single longer line,
 //    which is then cut into segments of max_units) and the tiny penalty is
-//    2 x (min_units - size) / min_units for blocks under min_units. The per-block 1 packs
-//    small neighbours together (a run of imports, short functions, a class header with its
-//    first method); the cut costs keep definitions whole when they fit and otherwise cut
-//    them at their shallowest inner boundaries.
+//    2 x (min_units - size) / min_units for blocks under min_units. With the default
+//    block_cost 0, cuts between top-level definitions are free, so each top-level
+//    definition of min_units or more is a block of its own, smaller neighbours (imports,
+//    one-line functions) are grouped, and a larger definition is cut as few times as the
+//    budget needs, at its shallowest inner boundaries (its members packed together).
+//    block_cost 1 also packs neighbouring top-level definitions up to the budget.
 // 3. Labels. A block's identifier is the first definition starting in it, namespaces and
 //    modules only when nothing else starts in it (markdown: the first header in it, else
 //    the header it is under); its type the grammar kind of the outermost node starting

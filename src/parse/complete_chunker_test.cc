@@ -117,7 +117,23 @@ TEST(CompleteChunkerTest, AssignedFunctionsAreIndexed) {
     }
     EXPECT_EQ(found, 1) << head;
   }
-  // Small handlers are packed, not one tiny block each.
+  // Each handler (~370 characters) is a block of its own.
+  EXPECT_EQ(r->size(), 12u);
+  // One-line functions are grouped, not one tiny block each.
+  std::string tiny;
+  for (int i = 0; i < 12; ++i) {
+    tiny += "app.f" + std::to_string(i) + " = function () { return " + std::to_string(i) + "; };\n";
+  }
+  r = ParseBlocks("/w/tiny.js", tiny);
+  ASSERT_TRUE(r.ok());
+  ExpectComplete("tiny.js", tiny, *r, 1500);
+  EXPECT_EQ(r->size(), 1u);
+  // With block_cost 1, neighbouring handlers are packed up to the budget.
+  ParseOptions packed;
+  packed.complete_block_cost = 1.0;
+  r = ParseBlocks("/w/application.js", js, packed);
+  ASSERT_TRUE(r.ok());
+  ExpectComplete("application.js", js, *r, 1500);
   EXPECT_LT(r->size(), 12u);
 }
 

@@ -75,10 +75,11 @@ struct ParseOptions {
   // neighbour when the budget allows. bench/README.md "chunking" has the measurements.
   int complete_max_chars = 1500;
   int complete_min_chars = 300;
-  // The cost of one more block against the cost of a cut (complete_chunker.cc): 1 packs
-  // neighbouring definitions into blocks near the budget, 0 keeps each definition (of at
-  // least complete_min_chars) in a block of its own.
-  double complete_block_cost = 1.0;
+  // The cost of one more block against the cost of a cut (complete_chunker.cc): 0 keeps
+  // each top-level definition of at least complete_min_chars in a block of its own (and
+  // packs the members of a larger one); 1 packs neighbouring definitions into blocks near
+  // the budget. bench/README.md "chunking" has the measurement behind 0.
+  double complete_block_cost = 0.0;
   // Nodes and chunks shorter than this (UTF-16 units) are dropped. The original's 50:
   // smaller blocks are mostly braces and one-liners that embed poorly.
   int min_block_chars = 50;

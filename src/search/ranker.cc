@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <map>
 #include <set>
 #include <tuple>
@@ -319,7 +320,9 @@ RankedList Rank(std::string_view query, const std::vector<FusionCandidate>& cand
     r.fused = r.text_part + r.semantic_part + r.symbol_part;
     r.score = r.fused;
 
-    if (options.definition && c.identifier && !c.identifier->empty()) {
+    // The definition and name signals are independent switches: a block whose name is a
+    // query word gets `definition` (when on), any other named block `name` (when on).
+    if ((options.definition || options.name) && c.identifier && !c.identifier->empty()) {
       std::string_view id = *c.identifier;
       size_t cut = id.find_last_of(".:#");
       if (cut != std::string_view::npos) id = id.substr(cut + 1);
@@ -327,8 +330,10 @@ RankedList Rank(std::string_view query, const std::vector<FusionCandidate>& cand
       bool match = !fid.empty() && fid == query_run && query_run.size() >= 3;
       for (const std::string& w : query_words) match = match || w == fid;
       if (match) {
-        r.signals.push_back({"definition", options.definition_factor,
-                             "defines '" + std::string(id) + "', a name in the query"});
+        if (options.definition) {
+          r.signals.push_back({"definition", options.definition_factor,
+                               "defines '" + std::string(id) + "', a name in the query"});
+        }
       } else if (options.name) {
         std::vector<std::string> parts = IdentifierParts(id);
         size_t matched = 0;
@@ -369,11 +374,25 @@ RankedList Rank(std::string_view query, const std::vector<FusionCandidate>& cand
     for (const Signal& s : r.signals) r.score *= s.factor;
     out.ranked.push_back(std::move(r));
   }
-  std::sort(out.ranked.begin(), out.ranked.end(),
-            [&](const RankedCandidate& a, const RankedCandidate& b) {
-              if (a.score != b.score) return a.score > b.score;
-              return candidates[a.index].block_id < candidates[b.index].block_id;
-            });
+  auto by_score = [&](const RankedCandidate& a, const RankedCandidate& b) {
+    if (a.score != b.score) return a.score > b.score;
+    return candidates[a.index].block_id < candidates[b.index].block_id;
+  };
+  std::sort(out.ranked.begin(), out.ranked.end(), by_score);
+  if (options.diversity && options.diversity_factor < 1) {
+    // The n-th block of a file in score order is scaled by diversity_factor^n, so that one
+    // file's many matching blocks do not fill the top of the list; one pass, then re-sort.
+    std::map<std::string_view, int> seen;
+    for (RankedCandidate& r : out.ranked) {
+      int n = seen[candidates[r.index].file_path]++;
+      if (n == 0) continue;
+      double f = std::pow(options.diversity_factor, n);
+      r.signals.push_back({"diversity", f,
+                           std::to_string(n) + " better-scored block(s) of the same file"});
+      r.score *= f;
+    }
+    std::stable_sort(out.ranked.begin(), out.ranked.end(), by_score);
+  }
   if (options.dedupe) {
     std::vector<RankedCandidate> kept;
     for (RankedCandidate& r : out.ranked) {

@@ -80,8 +80,49 @@ FusionCandidate Make(int64_t id, const std::string& file, int start, int end, in
 
 RankOptions NoSignals() {
   RankOptions o;
-  o.definition = o.file = o.path = o.dedupe = false;
+  o.definition = o.file = o.path = o.dedupe = o.name = o.diversity = false;
+  // The arithmetic below is written for these weights, whatever the defaults.
+  o.text_weight_symbol = 0.75;
+  o.text_weight_mixed = 0.5;
+  o.text_weight_sentence = 0.5;
   return o;
+}
+
+// The name signal does not depend on the definition signal (it once ran only with it on).
+TEST(RankTest, NameSignalWithoutDefinition) {
+  RankOptions o = NoSignals();
+  o.name = true;
+  std::vector<FusionCandidate> c = {Make(1, "a.py", 1, 5, 1, 1, "unrelated"),
+                                    Make(2, "b.py", 1, 5, 2, 2, "read_config_file")};
+  RankedList r = Rank("read the config", c, o, 10);
+  EXPECT_EQ(c[r.ranked[0].index].block_id, 2);
+  ASSERT_EQ(r.ranked[0].signals.size(), 1u);
+  EXPECT_EQ(r.ranked[0].signals[0].name, "name");
+  // An exact name with definition off gets neither signal.
+  c = {Make(1, "a.py", 1, 5, 1, 1), Make(2, "b.py", 1, 5, 2, 2, "parse_file")};
+  r = Rank("parse_file", c, o, 10);
+  EXPECT_EQ(c[r.ranked[0].index].block_id, 1);
+  EXPECT_TRUE(r.ranked[1].signals.empty());
+}
+
+// Diversity: the second block of a file is scaled once, the third twice, so another file's
+// block that scored a little lower moves above them.
+TEST(RankTest, DiversityLetsOtherFilesIn) {
+  RankOptions o = NoSignals();
+  std::vector<FusionCandidate> c = {Make(1, "a.py", 1, 5, 1, 1), Make(2, "a.py", 10, 20, 2, 2),
+                                    Make(3, "a.py", 30, 40, 3, 3), Make(4, "b.py", 1, 5, 4, 4)};
+  RankedList r = Rank("retry logic", c, o, 10);
+  EXPECT_EQ(c[r.ranked[1].index].block_id, 2);  // off: score order
+  o.diversity = true;
+  r = Rank("retry logic", c, o, 10);
+  ASSERT_EQ(r.ranked.size(), 4u);
+  EXPECT_EQ(c[r.ranked[0].index].block_id, 1);
+  EXPECT_EQ(c[r.ranked[1].index].block_id, 4);
+  EXPECT_EQ(c[r.ranked[2].index].block_id, 2);
+  ASSERT_EQ(r.ranked[2].signals.size(), 1u);
+  EXPECT_EQ(r.ranked[2].signals[0].name, "diversity");
+  EXPECT_DOUBLE_EQ(r.ranked[2].signals[0].factor, o.diversity_factor);
+  EXPECT_DOUBLE_EQ(r.ranked[3].signals[0].factor, o.diversity_factor * o.diversity_factor);
 }
 
 TEST(RankTest, ReciprocalRankFusionArithmetic) {

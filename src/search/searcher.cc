@@ -139,13 +139,13 @@ Histogram* EmbedQueryLatency() {
 // The rank options' fields, every one: a field added to RankOptions must be added here, or
 // two requests differing only in it would share a cache entry.
 void AddRankOptions(KeyBuilder& k, const RankOptions& o) {
-  static_assert(sizeof(RankOptions) == 136,
+  static_assert(sizeof(RankOptions) == 152,
                 "RankOptions changed: add the new field to AddRankOptions (the search cache key)");
   k.Add(static_cast<int>(o.fusion)).Add(o.rrf_k).Add(o.text_weight_symbol).Add(o.text_weight_mixed);
   k.Add(o.text_weight_sentence).Add(o.definition).Add(o.definition_factor).Add(o.name);
   k.Add(o.name_weight).Add(o.file).Add(o.file_factor_per_block).Add(o.path).Add(o.path_factor);
   k.Add(o.dedupe).Add(o.symbol).Add(o.symbol_weight).Add(o.symbol_weight_sentence);
-  k.Add(static_cast<int64_t>(o.symbol_limit));
+  k.Add(static_cast<int64_t>(o.symbol_limit)).Add(o.diversity).Add(o.diversity_factor);
 }
 
 // A result made from a block the catalog returned.
