@@ -11,64 +11,6 @@
 
 namespace codeindex::cli {
 
-namespace {
-
-// CODEINDEX_RANK="name=value,..." overrides RankOptions fields for ranking experiments
-// (bench/README.md "hybrid"; like git's GIT_TEST_* knobs, not a user setting). Unknown
-// names are a usage error so that a typo cannot silently measure the defaults.
-Status ApplyRankEnv(RankOptions* o) {
-  const char* env = std::getenv("CODEINDEX_RANK");
-  if (env == nullptr || *env == '\0') return Status::OK();
-  std::string_view spec(env);
-  while (!spec.empty()) {
-    size_t comma = spec.find(',');
-    std::string_view item = spec.substr(0, comma);
-    spec = comma == std::string_view::npos ? std::string_view() : spec.substr(comma + 1);
-    size_t eq = item.find('=');
-    if (eq == std::string_view::npos) return Status::InvalidArgument("CODEINDEX_RANK: no '='");
-    const std::string name(item.substr(0, eq));
-    const double v = std::strtod(std::string(item.substr(eq + 1)).c_str(), nullptr);
-    struct Field {
-      const char* name;
-      double* d;
-      bool* b;
-      int* i = nullptr;
-    } fields[] = {
-        {"rrf_k", &o->rrf_k, nullptr},
-        {"text_weight_symbol", &o->text_weight_symbol, nullptr},
-        {"text_weight_mixed", &o->text_weight_mixed, nullptr},
-        {"text_weight_sentence", &o->text_weight_sentence, nullptr},
-        {"definition", nullptr, &o->definition},
-        {"definition_factor", &o->definition_factor, nullptr},
-        {"name", nullptr, &o->name},
-        {"name_weight", &o->name_weight, nullptr},
-        {"file", nullptr, &o->file},
-        {"file_factor_per_block", &o->file_factor_per_block, nullptr},
-        {"path", nullptr, &o->path},
-        {"path_factor", &o->path_factor, nullptr},
-        {"dedupe", nullptr, &o->dedupe},
-        {"diversity", nullptr, &o->diversity},
-        {"diversity_factor", &o->diversity_factor, nullptr},
-        {"symbol", nullptr, &o->symbol},
-        {"symbol_weight", &o->symbol_weight, nullptr},
-        {"symbol_weight_sentence", &o->symbol_weight_sentence, nullptr},
-        {"symbol_limit", nullptr, nullptr, &o->symbol_limit},
-    };
-    bool found = false;
-    for (const Field& f : fields) {
-      if (name != f.name) continue;
-      if (f.d != nullptr) *f.d = v;
-      if (f.b != nullptr) *f.b = v != 0;
-      if (f.i != nullptr) *f.i = static_cast<int>(v);
-      found = true;
-    }
-    if (!found) return Status::InvalidArgument("CODEINDEX_RANK: unknown option " + name);
-  }
-  return Status::OK();
-}
-
-}  // namespace
-
 Status RunSearch(const SearchArgs& args, std::ostream& out) {
   const std::string index_dir = IndexDirFor(args.workspace);
   ASSIGN_OR_RETURN(WorkspaceConfig config, LoadConfig(index_dir));
@@ -82,7 +24,7 @@ Status RunSearch(const SearchArgs& args, std::ostream& out) {
   if (!req.min_score && req.mode == SearchMode::kSemantic) req.min_score = config.search.min_score;
   req.path_prefix = args.path_prefix;
   req.explain = args.explain;
-  RETURN_IF_ERROR(ApplyRankEnv(&req.rank));
+  RETURN_IF_ERROR(ApplyRankEnv(&req.rank));  // CODEINDEX_RANK (experiments)
   if (args.max_tokens) req.max_tokens = static_cast<size_t>(*args.max_tokens);  // >= 1 (CLI)
   ASSIGN_OR_RETURN(auto searcher, Searcher::Open(index_dir));
   Result<SearchResponse> found = searcher->Search(req);

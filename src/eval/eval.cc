@@ -327,6 +327,7 @@ Result<EvalReport> RunEval(const std::string& workspace, const EvalOptions& opti
       req.limit = static_cast<size_t>(k);
       // No threshold: the metrics look at ranks only. Cosine is >= -1.
       if (mode == SearchMode::kSemantic) req.min_score = -1.0;
+      RETURN_IF_ERROR(ApplyRankEnv(&req.rank));  // CODEINDEX_RANK (ablations)
       ASSIGN_OR_RETURN(SearchResponse resp, searcher->Search(req));
       std::vector<EvalHit> hits;
       for (const SearchResult& r : resp.results) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdlib>
 #include <map>
 #include <set>
 #include <tuple>
@@ -416,6 +417,61 @@ RankedList Rank(std::string_view query, const std::vector<FusionCandidate>& cand
   if (out.ranked.size() > limit) out.ranked.resize(limit);
   return out;
 }
+
+// CODEINDEX_RANK="name=value,..." overrides RankOptions fields for ranking experiments
+// (bench/README.md "hybrid"; like git's GIT_TEST_* knobs, not a user setting). Unknown
+// names are a usage error so that a typo cannot silently measure the defaults.
+Status ApplyRankEnv(RankOptions* o) {
+  const char* env = std::getenv("CODEINDEX_RANK");
+  if (env == nullptr || *env == '\0') return Status::OK();
+  std::string_view spec(env);
+  while (!spec.empty()) {
+    size_t comma = spec.find(',');
+    std::string_view item = spec.substr(0, comma);
+    spec = comma == std::string_view::npos ? std::string_view() : spec.substr(comma + 1);
+    size_t eq = item.find('=');
+    if (eq == std::string_view::npos) return Status::InvalidArgument("CODEINDEX_RANK: no '='");
+    const std::string name(item.substr(0, eq));
+    const double v = std::strtod(std::string(item.substr(eq + 1)).c_str(), nullptr);
+    struct Field {
+      const char* name;
+      double* d;
+      bool* b;
+      int* i = nullptr;
+    } fields[] = {
+        {"rrf_k", &o->rrf_k, nullptr},
+        {"text_weight_symbol", &o->text_weight_symbol, nullptr},
+        {"text_weight_mixed", &o->text_weight_mixed, nullptr},
+        {"text_weight_sentence", &o->text_weight_sentence, nullptr},
+        {"definition", nullptr, &o->definition},
+        {"definition_factor", &o->definition_factor, nullptr},
+        {"name", nullptr, &o->name},
+        {"name_weight", &o->name_weight, nullptr},
+        {"file", nullptr, &o->file},
+        {"file_factor_per_block", &o->file_factor_per_block, nullptr},
+        {"path", nullptr, &o->path},
+        {"path_factor", &o->path_factor, nullptr},
+        {"dedupe", nullptr, &o->dedupe},
+        {"diversity", nullptr, &o->diversity},
+        {"diversity_factor", &o->diversity_factor, nullptr},
+        {"symbol", nullptr, &o->symbol},
+        {"symbol_weight", &o->symbol_weight, nullptr},
+        {"symbol_weight_sentence", &o->symbol_weight_sentence, nullptr},
+        {"symbol_limit", nullptr, nullptr, &o->symbol_limit},
+    };
+    bool found = false;
+    for (const Field& f : fields) {
+      if (name != f.name) continue;
+      if (f.d != nullptr) *f.d = v;
+      if (f.b != nullptr) *f.b = v != 0;
+      if (f.i != nullptr) *f.i = static_cast<int>(v);
+      found = true;
+    }
+    if (!found) return Status::InvalidArgument("CODEINDEX_RANK: unknown option " + name);
+  }
+  return Status::OK();
+}
+
 
 // --- Symbol lookup ---
 

@@ -19,8 +19,10 @@
 //                     several places is likely the one sought)
 //        path         tests, vendored or generated code, examples, .d.ts stubs and compat
 //                     shims are down-weighted, unless the query asks for that kind
-//        diversity    the n-th block of a file in score order is scaled by 0.7^n, so one
-//                     file's many blocks do not fill the top 10 (devbench +0.02)
+//        diversity    the n-th block of a file in score order is scaled by 0.85^n, so one
+//                     file's many blocks do not fill the top 10 (devbench +0.015; 0.7
+//                     gained 0.02 but cost `codeindex eval`, whose target is often the
+//                     second block of its file)
 //      definition and name are independent switches (name once ran only with definition).
 //   4. Overlaps. A block that shares at least half of its (or the other's) lines with a
 //      better-ranked block of the same file (a class and its method) is dropped from the
@@ -57,6 +59,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "base/status.h"
 
 #include "store/catalog.h"
 
@@ -96,7 +100,7 @@ struct RankOptions {
   // Diversity: the n-th block of one file (in score order, n from 0) is scaled by
   // diversity_factor^n, so that other files get a place in the top of the list.
   bool diversity = true;
-  double diversity_factor = 0.7;
+  double diversity_factor = 0.85;
   // Symbol lookup (the file comment). Off: no definitions are looked up in any mode.
   bool symbol = true;
   // The symbol list's RRF weight for a symbol query. Text and semantic weigh 1 together
@@ -154,6 +158,12 @@ struct RankedList {
   double text_weight = 0.5;
   std::vector<RankedCandidate> ranked;  // best first, overlaps removed, at most `limit`
 };
+
+// CODEINDEX_RANK="name=value,..." (RankOptions field names, booleans as 0/1) overrides
+// fields of *options, for ranking experiments through `codeindex search` and `codeindex
+// eval` (bench/README.md "devbench"; like git's GIT_TEST_* knobs, not a user setting).
+// kInvalidArgument for an unknown name, so that a typo cannot silently measure defaults.
+Status ApplyRankEnv(RankOptions* options);
 
 // Fuses, applies the signals, sorts (score, then block id), removes overlaps, keeps `limit`.
 RankedList Rank(std::string_view query, const std::vector<FusionCandidate>& candidates,
