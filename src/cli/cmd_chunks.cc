@@ -42,12 +42,10 @@ Status RunChunks(const FileArgs& args, std::ostream& out) {
     if (config.parse) options = *config.parse;
   }
   if (args.chunker) {
-    ParseOptions chosen;
-    ASSIGN_OR_RETURN(chosen, ParseOptionsForChunker(*args.chunker));
-    chosen.complete_max_chars = options.complete_max_chars;
-    chosen.complete_min_chars = options.complete_min_chars;
-    chosen.complete_block_cost = options.complete_block_cost;
-    options = chosen;
+    // The flag picks the chunker; the workspace's budget settings stay.
+    ASSIGN_OR_RETURN(ParseOptions chosen, ParseOptionsForChunker(*args.chunker));
+    options.chunker = chosen.chunker;
+    options.compat = chosen.compat;
   }
   ASSIGN_OR_RETURN(std::vector<CodeBlock> blocks,
                    ParseBlocks(hash_path, file.data(), options));

@@ -1,7 +1,5 @@
 #include "index/pipeline.h"
 
-#include <algorithm>
-
 #include "index/index_dir.h"
 #include "index/text_derived.h"
 #include "index/vector_derived.h"
@@ -15,33 +13,6 @@ std::vector<DerivedIndex*> Pipeline::DerivedPointers() const {
   std::vector<DerivedIndex*> out;
   for (const auto& d : derived) out.push_back(d.get());
   return out;
-}
-
-void CountCoverage(std::string_view text, const std::vector<BlockRecord>& blocks, int64_t* lines,
-                   int64_t* covered) {
-  // Line starts of the non-blank lines (1-based numbers), then a sweep over the blocks.
-  std::vector<int> nonblank;
-  int line = 1;
-  bool blank = true;
-  for (size_t i = 0; i <= text.size(); ++i) {
-    const char c = i < text.size() ? text[i] : '\n';
-    if (c == '\n') {
-      if (!blank) nonblank.push_back(line);
-      ++line;
-      blank = true;
-    } else if (c != ' ' && c != '\t' && c != '\r' && c != '\f' && c != '\v') {
-      blank = false;
-    }
-  }
-  std::vector<char> in_block(static_cast<size_t>(line) + 1, 0);
-  for (const BlockRecord& b : blocks) {
-    for (int l = std::max(b.start_line, 1); l <= b.end_line && l < line; ++l) {
-      in_block[static_cast<size_t>(l)] = 1;
-    }
-  }
-  *lines = static_cast<int64_t>(nonblank.size());
-  *covered = 0;
-  for (int l : nonblank) *covered += in_block[static_cast<size_t>(l)];
 }
 
 FileProcessor MakeFileProcessor(const ParseOptions& options) {
@@ -66,7 +37,8 @@ FileProcessor MakeFileProcessor(const ParseOptions& options) {
                                         s.start_line, s.end_line, ""});
     }
     for (Import& i : parsed.symbols.imports) pf.imports.push_back({std::move(i.text), i.line});
-    CountCoverage(text, pf.blocks, &pf.lines, &pf.covered_lines);
+    pf.lines = parsed.lines;
+    pf.covered_lines = parsed.covered_lines;
     return pf;
   };
 }

@@ -48,10 +48,6 @@ struct Pipeline {
   std::vector<DerivedIndex*> DerivedPointers() const;
 };
 
-// Non-blank lines of `text` and how many of them are inside one of `blocks` (coverage).
-void CountCoverage(std::string_view text, const std::vector<BlockRecord>& blocks, int64_t* lines,
-                   int64_t* covered);
-
 // The processor alone (for tests and tools): parse + symbols of one file.
 FileProcessor MakeFileProcessor(const ParseOptions& options);
 std::string ContentHash(const PipelineOptions& options);

@@ -46,15 +46,6 @@ constexpr size_t kMaxLinesPerBlock = 600;
 constexpr size_t kMaxContextLines = 4;
 constexpr size_t kMaxSignatureBytes = 200;
 
-bool IsBlank(std::string_view line) {
-  for (char c : line) {
-    if (c != ' ' && c != '\t' && c != '\r' && c != '\f' && c != '\v') {
-      return JsTrim(line).empty();  // non-ASCII whitespace (NBSP, BOM, ...) is blank too
-    }
-  }
-  return true;
-}
-
 // Leading indentation in columns (tab = 4).
 int Indent(std::string_view line) {
   int w = 0;
@@ -236,7 +227,7 @@ void ChunkComplete(const CompleteInput& in, const CompleteLimits& limits, const 
   std::vector<uint32_t> nb;  // non-blank lines
   nb.reserve(n);
   for (size_t i = 0; i < n; ++i) {
-    if (!IsBlank(lines.line(i))) nb.push_back(static_cast<uint32_t>(i));
+    if (!IsBlankLine(lines.line(i))) nb.push_back(static_cast<uint32_t>(i));
   }
   const size_t m = nb.size();
   if (m == 0) return;

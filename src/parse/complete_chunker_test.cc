@@ -250,6 +250,20 @@ TEST(CompleteChunkerTest, TinyFileIsOneBlock) {
   EXPECT_TRUE(o->empty());
 }
 
+// ParseFile counts coverage with the chunker's notion of a blank line (NBSP is blank).
+TEST(CompleteChunkerTest, ParseFileCountsCoverage) {
+  const std::string py = "def f():\n    return 1\n\xC2\xA0\n\n";
+  auto r = ParseFile("/w/f.py", py);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->lines, 2);
+  EXPECT_EQ(r->covered_lines, 2);
+  // The original's chunker drops this function (under 50 characters): 0 of 2 covered.
+  r = ParseFile("/w/f.py", py, *ParseOptionsForChunker("original"));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->lines, 2);
+  EXPECT_EQ(r->covered_lines, 0);
+}
+
 TEST(CompleteChunkerTest, ChunkerNames) {
   EXPECT_EQ(ParseOptionsForChunker("default")->chunker, Chunker::kComplete);
   EXPECT_TRUE(ParseOptionsForChunker("original")->compat);

@@ -106,6 +106,23 @@ std::vector<std::string_view> SupportedLanguages() {
 
 namespace {
 
+// Non-blank lines of `text` and how many of them some block holds.
+void CountCoverage(std::string_view text, ParsedFile* file) {
+  const parse_internal::Lines lines = parse_internal::SplitLines(text);
+  std::vector<char> in_block(lines.size(), 0);
+  for (const CodeBlock& b : file->blocks) {
+    for (int l = std::max(b.start_line, 1); l <= b.end_line && l <= static_cast<int>(lines.size());
+         ++l) {
+      in_block[static_cast<size_t>(l - 1)] = 1;
+    }
+  }
+  for (size_t i = 0; i < lines.size(); ++i) {
+    if (parse_internal::IsBlankLine(lines.line(i))) continue;
+    ++file->lines;
+    file->covered_lines += in_block[i];
+  }
+}
+
 // Parses at most once: for the chunk query when the route is tree-sitter, and for the
 // symbols when asked and the language has a grammar.
 Status ParseImpl(std::string_view hash_path, std::string_view content, const ParseOptions& options,
@@ -154,6 +171,7 @@ Status ParseImpl(std::string_view hash_path, std::string_view content, const Par
     cl.block_cost = std::max(options.complete_block_cost, 0.0);
     parse_internal::ChunkComplete(in, cl, parse_internal::TextIndex(text), &emitter);
     if (!want_symbols) out->symbols = FileSymbols();
+    if (want_symbols) CountCoverage(text, out);
     return Status::OK();
   }
 
@@ -185,6 +203,7 @@ Status ParseImpl(std::string_view hash_path, std::string_view content, const Par
     }
   }
   if (want_symbols && tree) parse_internal::SymbolsFromTree(*rt, tree.get(), text, &out->symbols);
+  if (want_symbols) CountCoverage(text, out);
   return Status::OK();
 }
 

@@ -126,6 +126,8 @@ Result<std::vector<CodeBlock>> ParseBlocks(std::string_view hash_path, std::stri
 struct ParsedFile {
   std::vector<CodeBlock> blocks;
   FileSymbols symbols;
+  int64_t lines = 0;          // non-blank lines of the file (blank: JavaScript whitespace only)
+  int64_t covered_lines = 0;  // of which inside some block (coverage = covered / lines)
 };
 Result<ParsedFile> ParseFile(std::string_view hash_path, std::string_view content,
                              const ParseOptions& options = {});

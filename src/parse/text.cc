@@ -169,4 +169,13 @@ Lines SplitLines(std::string_view s) {
   return lines;
 }
 
+bool IsBlankLine(std::string_view line) {
+  for (char c : line) {
+    if (c != ' ' && c != '\t' && c != '\r' && c != '\f' && c != '\v') {
+      return JsTrim(line).empty();  // non-ASCII whitespace (NBSP, BOM, ...) is blank too
+    }
+  }
+  return true;
+}
+
 }  // namespace codeindex::parse_internal

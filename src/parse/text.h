@@ -44,6 +44,9 @@ std::string_view JsTrim(std::string_view s);
 // True if the code point is JavaScript whitespace (the set of \s and trim()).
 bool IsJsWhitespace(uint32_t cp);
 
+// True if `line` holds only JavaScript whitespace (what trim() removes), or nothing.
+bool IsBlankLine(std::string_view line);
+
 // Byte offsets of every '\n' in `s`, appended to `out`. SIMD-dispatched.
 void FindNewlines(std::string_view s, std::vector<uint32_t>* out);
 

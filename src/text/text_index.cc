@@ -524,23 +524,10 @@ Result<TextSearchResult> TextIndexReader::Search(std::string_view query,
   const bool sentence = words >= 3;
   if (params.drop_stop_words && sentence) {
     std::vector<std::string> kept;
-    for (std::string& t : result.query_terms) {
-      if (!QueryStopWord(t)) kept.push_back(std::move(t));
+    for (const std::string& t : result.query_terms) {
+      if (!QueryStopWord(t)) kept.push_back(t);
     }
-    if (!kept.empty()) {
-      result.query_terms = std::move(kept);
-    } else {
-      result.query_terms.clear();
-      TermList terms;
-      impl_->analyzer.Analyze(query, &terms);
-      for (size_t i = 0; i < terms.size(); ++i) {
-        std::string_view t = terms[i];
-        if (std::find(result.query_terms.begin(), result.query_terms.end(), t) ==
-            result.query_terms.end()) {
-          result.query_terms.emplace_back(t);
-        }
-      }
-    }
+    if (!kept.empty()) result.query_terms = std::move(kept);
   }
   if (result.query_terms.empty()) {
     return Status::InvalidArgument(

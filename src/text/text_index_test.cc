@@ -184,12 +184,12 @@ TEST(TextIndexTest, FileAndDirectoryNamesAreTerms) {
   TempDir tmp;
   const std::string dir = tmp.Sub("text");
   auto w = MustOpenWriter(dir);
-  ASSERT_TRUE(w->AddBlock(1, "hooks/syslog/syslog_hook.go", "", "func (h *Hook) Fire() {}").ok());
+  ASSERT_TRUE(w->AddBlock(1, "hooks/syslog/syslog_hook.go", "", "func (h *Handler) Fire() {}").ok());
   ASSERT_TRUE(w->AddBlock(2, "src/other.go", "", "func Fire() {}").ok());
   ASSERT_TRUE(w->Commit("g").ok());
   auto r = MustOpenReader(dir);
   EXPECT_THAT(Ids(*r, "syslog"), ElementsAre(1u));   // directory and file name
-  EXPECT_THAT(Ids(*r, "hook"), ElementsAre(1u));     // a part of the file name
+  EXPECT_THAT(Ids(*r, "hook"), ElementsAre(1u));     // a part of the file name only
   EXPECT_THAT(Ids(*r, "hooks"), ElementsAre());      // only the parent directory counts
   EXPECT_THAT(Ids(*r, "go"), ElementsAre());         // never the extension
 }
