@@ -1,6 +1,9 @@
 #include "base/file.h"
 
 #include <cerrno>
+#include <climits>
+#include <cstdio>
+#include <cstdlib>
 #include <utility>
 
 #include <fcntl.h>
@@ -27,6 +30,84 @@ Result<std::string> ReadFile(const std::string& path) {
     }
     if (n == 0) break;
     out.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return out;
+}
+
+bool PathInsideRoot(std::string_view path, std::string_view root) {
+  if (root == "/") return !path.empty() && path[0] == '/';
+  return path.size() >= root.size() && path.compare(0, root.size(), root) == 0 &&
+         (path.size() == root.size() || path[root.size()] == '/');
+}
+
+bool ResolvesInside(const std::string& root, std::string_view relative,
+                    std::string_view physical_root) {
+  std::string full = root;
+  if (full.empty() || full.back() != '/') full.push_back('/');
+  full.append(relative);
+  char real[PATH_MAX];
+  if (::realpath(full.c_str(), real) == nullptr) return true;
+  return PathInsideRoot(real, physical_root);
+}
+
+Result<std::string> CanonicalPath(const std::string& path) {
+  char* real = ::realpath(path.c_str(), nullptr);
+  if (real == nullptr) return Status::FromErrno(path, errno);
+  std::string out(real);
+  std::free(real);
+  return out;
+}
+
+Result<std::string> ReadRegularFile(const std::string& path, uint64_t max_bytes,
+                                    std::string_view inside) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+  if (fd < 0) return Status::FromErrno(path, errno);
+  struct stat st;
+  if (::fstat(fd, &st) != 0) {
+    int err = errno;
+    ::close(fd);
+    return Status::FromErrno(path, err);
+  }
+  if (!S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return Status::InvalidArgument(path + ": not a regular file");
+  }
+  if (static_cast<uint64_t>(st.st_size) > max_bytes) {
+    ::close(fd);
+    return Status::InvalidArgument(path + ": larger than " + std::to_string(max_bytes) +
+                                   " bytes");
+  }
+  if (!inside.empty()) {
+    char link[64];
+    char real[PATH_MAX];
+    std::snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+    ssize_t n = ::readlink(link, real, sizeof real - 1);
+    if (n > 0) {
+      if (!PathInsideRoot(std::string_view(real, static_cast<size_t>(n)), inside)) {
+        ::close(fd);
+        return Status::InvalidArgument(path + ": leads outside the workspace (symbolic link)");
+      }
+    }
+  }
+  std::string out;
+  out.reserve(static_cast<size_t>(st.st_size));
+  char buf[1 << 16];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      int err = errno;
+      ::close(fd);
+      return Status::FromErrno(path, err);
+    }
+    if (n == 0) break;
+    out.append(buf, static_cast<size_t>(n));
+    if (out.size() > max_bytes) {  // grew since fstat
+      ::close(fd);
+      return Status::InvalidArgument(path + ": larger than " + std::to_string(max_bytes) +
+                                     " bytes");
+    }
   }
   ::close(fd);
   return out;
@@ -80,7 +161,8 @@ MappedFile& MappedFile::operator=(MappedFile&& other) noexcept {
 }
 
 Result<MappedFile> MappedFile::Open(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer.
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
   if (fd < 0) return Status::FromErrno(path, errno);
   struct stat st;
   if (::fstat(fd, &st) != 0) {

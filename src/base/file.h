@@ -6,6 +6,7 @@
 #define CODEINDEX_BASE_FILE_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -15,6 +16,28 @@ namespace codeindex {
 
 // Reads the whole file. Errors name the path.
 Result<std::string> ReadFile(const std::string& path);
+
+// True when `path` is `root` or lies below it (both absolute, without trailing '/' except
+// for "/" itself).
+bool PathInsideRoot(std::string_view path, std::string_view root);
+
+// The real path of `root`/`relative` (every link resolved) lies inside `physical_root`
+// (an absolute path without links), or the file does not exist (nothing to leak).
+bool ResolvesInside(const std::string& root, std::string_view relative,
+                    std::string_view physical_root);
+
+// `path` with every link resolved (realpath(3)); errors name the path.
+Result<std::string> CanonicalPath(const std::string& path);
+
+// Reads a file that must be a regular file, as the indexer reads a workspace's files:
+// opened with O_NONBLOCK (a FIFO or device swapped in since the scan cannot block the
+// read), then refused with kInvalidArgument unless fstat says it is a regular file of at
+// most `max_bytes`. When `inside` is non-empty (an absolute path without links), the opened
+// file's real path (/proc/self/fd) must lie at or below it, else kInvalidArgument
+// "... leads outside the workspace": a file replaced by a symbolic link to elsewhere after
+// the scan is not read.
+Result<std::string> ReadRegularFile(const std::string& path, uint64_t max_bytes,
+                                    std::string_view inside = {});
 
 // Writes `data` to `path` atomically: a temporary file in the same directory, fsync,
 // rename over `path`. Readers see the old or the new content, never a mix.

@@ -10,6 +10,8 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "index/config.h"
+#include "index/index_dir.h"
 #include "scan/scanner.h"
 
 namespace codeindex::cli {
@@ -18,6 +20,9 @@ Status RunFiles(const FilesArgs& args, std::ostream& out) {
   ScanOptions options;
   options.workspace = args.workspace;
   options.threads = args.threads;
+  // The links `index` would follow (follow_symlinks in .codeindex/config.toml).
+  ASSIGN_OR_RETURN(WorkspaceConfig config, LoadConfig(IndexDirFor(args.workspace)));
+  options.follow_symlinks = config.follow_symlinks;
   ASSIGN_OR_RETURN(ScanResult result, Scan(options));
   const ScanStats& s = result.stats;
   if (args.json) {
@@ -35,7 +40,8 @@ Status RunFiles(const FilesArgs& args, std::ostream& out) {
         {"files_seen", s.files_seen},           {"listed", result.files.size()},
         {"skipped_ignored", s.skipped_ignored}, {"skipped_extension", s.skipped_extension},
         {"skipped_size", s.skipped_size},       {"skipped_binary", s.skipped_binary},
-        {"symlink_loops", s.symlink_loops},     {"broken_links", s.broken_links}};
+        {"symlink_loops", s.symlink_loops},     {"broken_links", s.broken_links},
+        {"links_outside", s.links_outside}};
     out << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   } else {
     const char end = args.null_separated ? '\0' : '\n';
@@ -52,7 +58,7 @@ Status RunFiles(const FilesArgs& args, std::ostream& out) {
               << ", skipped: ignored " << s.skipped_ignored << ", extension " << s.skipped_extension
               << ", size " << s.skipped_size << ", binary " << s.skipped_binary
               << "; symlink loops " << s.symlink_loops << ", broken links " << s.broken_links
-              << "\n";
+              << ", links not followed " << s.links_outside << "\n";
   }
   if (!result.errors.empty()) {
     return Status::IOError(std::to_string(result.errors.size()) +

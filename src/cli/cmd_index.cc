@@ -15,6 +15,7 @@
 #include "index/index_dir.h"
 #include "index/indexer.h"
 #include "index/pipeline.h"
+#include "scan/scanner.h"
 
 namespace codeindex::cli {
 
@@ -24,20 +25,11 @@ std::atomic<bool> g_interrupted{false};
 
 void OnInterrupt(int) { g_interrupted.store(true); }
 
-Status CheckWorkspace(const std::string& workspace) {
-  struct stat st;
-  if (::stat(workspace.c_str(), &st) != 0) {
-    return Status::NotFound("workspace " + workspace + " does not exist");
-  }
-  if (!S_ISDIR(st.st_mode)) return Status::InvalidArgument(workspace + " is not a directory");
-  return Status::OK();
-}
-
 }  // namespace
 
 Status RunIndex(const IndexArgs& args, std::ostream& out) {
   TuneMallocForIndexing();
-  RETURN_IF_ERROR(CheckWorkspace(args.workspace));
+  RETURN_IF_ERROR(ResolveWorkspaceRoot(args.workspace).status());
   const std::string index_dir = IndexDirFor(args.workspace);
   ASSIGN_OR_RETURN(auto lock, WriterLock::Acquire(index_dir, /*wait=*/false));
   PipelineOptions pipeline_options;
@@ -65,6 +57,7 @@ Status RunIndex(const IndexArgs& args, std::ostream& out) {
   options.workspace = args.workspace;
   options.index_dir = index_dir;
   options.content_hash = pipeline.content_hash;
+  options.scan = pipeline.scan;
   options.cancel = &g_interrupted;
   // Test knob (like git's GIT_TEST_*): small batches put many commit points in a small run,
   // for the kill -9 and search-during-index tests. Not a user setting.

@@ -11,6 +11,7 @@
 #include "cli/commands.h"
 #include "cli/progress.h"
 #include "index/config.h"
+#include "scan/scanner.h"
 #include "index/index_dir.h"
 #include "index/indexer.h"
 #include "index/pipeline.h"
@@ -41,11 +42,7 @@ void PrintErrors(const IndexStats& stats) {
 
 Status RunWatch(const WatchArgs& args, std::ostream&) {
   TuneMallocForIndexing();
-  struct stat st;
-  if (::stat(args.workspace.c_str(), &st) != 0) {
-    return Status::NotFound("workspace " + args.workspace + " does not exist");
-  }
-  if (!S_ISDIR(st.st_mode)) return Status::InvalidArgument(args.workspace + " is not a directory");
+  RETURN_IF_ERROR(ResolveWorkspaceRoot(args.workspace).status());
   const std::string index_dir = IndexDirFor(args.workspace);
   ASSIGN_OR_RETURN(auto lock, WriterLock::Acquire(index_dir, /*wait=*/false));
   // The same configuration as `codeindex index` (.codeindex/config.toml), so that both build
@@ -61,6 +58,7 @@ Status RunWatch(const WatchArgs& args, std::ostream&) {
   options.indexer.workspace = args.workspace;
   options.indexer.index_dir = index_dir;
   options.indexer.content_hash = pipeline.content_hash;
+  options.indexer.scan = pipeline.scan;
   options.indexer.meta = {{"embedder", pipeline.embedder_json},
                           {"model", pipeline.embedder ? pipeline.embedder->model_id() : ""}};
   options.debounce = std::chrono::milliseconds(args.debounce_ms);

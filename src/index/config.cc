@@ -84,6 +84,18 @@ Result<WorkspaceConfig> LoadConfig(const std::string& index_dir) {
       config.parse = *o;
     }
   }
+  {
+    std::optional<std::string> follow;
+    RETURN_IF_ERROR(ReadKey(root, "", "follow_symlinks", file, &follow));
+    if (const toml::table* idx = root["index"].as_table()) {
+      RETURN_IF_ERROR(ReadKey(*idx, "index", "follow_symlinks", file, &follow));
+    }
+    if (follow) {
+      Result<FollowSymlinks> mode = ParseFollowSymlinks(*follow);
+      if (!mode.ok()) return Status::InvalidArgument(file + ": " + mode.error().message());
+      config.follow_symlinks = *mode;
+    }
+  }
   if (const toml::table* emb = root["embedding"].as_table()) {
     std::optional<std::string> provider, model, base_url, model_id, api_key_env;
     std::optional<int64_t> dimensions, batch_size, threads;

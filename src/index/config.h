@@ -45,6 +45,7 @@
 #include "cache/cache.h"
 #include "embed/embedder.h"
 #include "parse/parser.h"
+#include "scan/scanner.h"
 
 namespace codeindex {
 
@@ -73,6 +74,9 @@ struct WorkspaceConfig {
   //   chunker = "default" | "original" | "fixed"      (top level, or in [index])
   //   [index] max_chars = 1500, min_chars = 300       (the complete chunker's budget)
   std::optional<ParseOptions> parse;
+  // follow_symlinks = "inside" | "all" | "none" (top level, or in [index]); scan/scanner.h
+  // rule 1. Default "inside": links are followed only to targets inside the workspace.
+  FollowSymlinks follow_symlinks = FollowSymlinks::kInside;
   bool embeddings = true;  // false: provider = "none"
   EmbedderConfig embedder;
   SearchDefaults search;

@@ -72,6 +72,7 @@ Result<Pipeline> OpenPipeline(const std::string& index_dir, const PipelineOption
   if (options.config.parse) resolved.parse = *options.config.parse;
   p.processor = MakeFileProcessor(resolved.parse);
   p.content_hash = ContentHash(resolved);
+  p.scan.follow_symlinks = options.config.follow_symlinks;
   ASSIGN_OR_RETURN(auto text, TextDerivedIndex::Open(index_dir + "/text", options.sync));
   p.derived.push_back(std::move(text));
 

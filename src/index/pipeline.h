@@ -44,6 +44,9 @@ struct Pipeline {
   std::string embedder_warning;
   // What to record in the catalog (meta "embedder") for `search` to embed queries alike.
   std::string embedder_json;
+  // The scan options the configuration asks for (follow_symlinks); the front end copies
+  // them into IndexerOptions::scan.
+  ScanOptions scan;
 
   std::vector<DerivedIndex*> DerivedPointers() const;
 };

@@ -191,7 +191,8 @@ struct ThreadOut {
 
 class Walker {
  public:
-  Walker(const ScanOptions& options, std::string root) : options_(options), root_(std::move(root)) {
+  Walker(const ScanOptions& options, std::string root, std::string physical)
+      : options_(options), root_(std::move(root)), physical_(std::move(physical)) {
     int threads = options.threads;
     if (threads <= 0) {
       threads = static_cast<int>(std::min(8u, std::max(1u, std::thread::hardware_concurrency())));
@@ -228,6 +229,7 @@ class Walker {
       r.skipped_binary += s.skipped_binary;
       r.symlink_loops += s.symlink_loops;
       r.broken_links += s.broken_links;
+      r.links_outside += s.links_outside;
     }
     std::sort(result.files.begin(), result.files.end(),
               [](const ScannedFile& a, const ScannedFile& b) { return a.path < b.path; });
@@ -257,6 +259,11 @@ class Walker {
       const int fd = EnterDir(job, out, /*list=*/false, &ancestors);
       if (fd < 0) return;
       struct stat st;
+      if (::fstatat(fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode) &&
+          !LinkAllowed(job.rel, name, out)) {
+        ::close(fd);
+        return;
+      }
       if (::fstatat(fd, name.c_str(), &st, 0) != 0) {
         // Absent, or a broken link: nothing listed under this path.
         ::close(fd);
@@ -301,7 +308,10 @@ class Walker {
       ++active_;
       lock.unlock();
       children.clear();
-      WalkDir(job, out, &children);
+      // Cancelled: the remaining jobs are popped without being walked.
+      if (options_.cancel == nullptr || !options_.cancel->load(std::memory_order_relaxed)) {
+        WalkDir(job, out, &children);
+      }
       lock.lock();
       --active_;
       for (DirJob& c : children) queue_.push_back(std::move(c));
@@ -315,6 +325,28 @@ class Walker {
     if (out.back() != '/') out.push_back('/');
     out.append(rel);
     return out;
+  }
+
+  // Rule 1 for the symbolic link `name` in the directory `dir_rel`: whether the walk may
+  // follow it. A broken link is allowed here (the caller's stat then counts it as broken).
+  bool LinkAllowed(std::string_view dir_rel, std::string_view name, ThreadOut& out) const {
+    if (options_.follow_symlinks == FollowSymlinks::kNone) {
+      ++out.stats.links_outside;
+      return false;
+    }
+    const std::string path = Display(JoinRel(dir_rel, name));
+    char buf[PATH_MAX];
+    if (::realpath(path.c_str(), buf) == nullptr) return true;
+    const std::string_view target(buf);
+    // `/` or a directory above the workspace: walking it would list the whole machine or the
+    // workspace's siblings. The root itself is left to the loop check.
+    const bool above = target != physical_ && PathInsideRoot(physical_, target);
+    if (above || (options_.follow_symlinks == FollowSymlinks::kInside &&
+                  !PathInsideRoot(target, physical_))) {
+      ++out.stats.links_outside;
+      return false;
+    }
+    return true;
   }
 
   void Error(ThreadOut& out, std::string_view rel, int err) {
@@ -532,6 +564,11 @@ class Walker {
       unsigned char type = e.type;
       struct stat est;
       bool have_stat = false;
+      if (type == DT_UNKNOWN && ::fstatat(fd, cname, &est, AT_SYMLINK_NOFOLLOW) == 0 &&
+          S_ISLNK(est.st_mode)) {
+        type = DT_LNK;
+      }
+      if (type == DT_LNK && !LinkAllowed(job.rel, name, out)) continue;
       if (type == DT_LNK || type == DT_UNKNOWN) {
         if (::fstatat(fd, cname, &est, 0) != 0) {
           if (type == DT_LNK || errno == ELOOP) ++out.stats.broken_links;
@@ -617,6 +654,7 @@ class Walker {
 
   const ScanOptions& options_;
   const std::string root_;
+  const std::string physical_;  // the root with every link resolved
   std::vector<ThreadOut> outs_;
   std::mutex mu_;
   std::condition_variable cv_;
@@ -672,6 +710,40 @@ void SetUpOuterRepo(const ScanOptions& options, const std::string& physical, Dir
 
 }  // namespace
 
+Result<FollowSymlinks> ParseFollowSymlinks(std::string_view name) {
+  if (name == "inside") return FollowSymlinks::kInside;
+  if (name == "all") return FollowSymlinks::kAll;
+  if (name == "none") return FollowSymlinks::kNone;
+  return Status::InvalidArgument("follow_symlinks: '" + std::string(name) +
+                                 "' is not one of inside, all, none");
+}
+
+std::string_view FollowSymlinksName(FollowSymlinks mode) {
+  switch (mode) {
+    case FollowSymlinks::kInside: return "inside";
+    case FollowSymlinks::kAll: return "all";
+    case FollowSymlinks::kNone: return "none";
+  }
+  return "inside";
+}
+
+Status CheckWorkspaceRoot(std::string_view physical) {
+  // The file-system root and the directories of the Filesystem Hierarchy Standard that hold
+  // the system or every user's files, not a project.
+  static constexpr std::string_view kRefused[] = {
+      "/",     "/bin",  "/boot", "/dev",  "/etc", "/home", "/lib", "/lib32", "/lib64",
+      "/libx32", "/media", "/mnt", "/opt", "/proc", "/root", "/run", "/sbin", "/srv",
+      "/sys",  "/tmp",  "/usr",  "/var",  "/usr/lib", "/usr/share", "/usr/local", "/var/lib"};
+  for (std::string_view r : kRefused) {
+    if (physical == r) {
+      return Status::InvalidArgument(std::string(physical) +
+                                     ": refusing to index a system directory (it would walk "
+                                     "the whole machine); name a project directory instead");
+    }
+  }
+  return Status::OK();
+}
+
 bool LooksBinary(std::string_view content) {
   return std::memchr(content.data(), '\0', std::min(content.size(), kBinaryProbeBytes)) != nullptr;
 }
@@ -703,19 +775,35 @@ Result<Root> OpenRoot(const ScanOptions& options) {
   if (real == nullptr) return Status::FromErrno(r.display, errno);
   r.physical = real;
   std::free(real);
+  Status allowed = CheckWorkspaceRoot(r.physical);
+  if (!allowed.ok()) return allowed;
   return r;
 }
 
+Result<ScanResult> Finish(const ScanOptions& options, ScanResult result) {
+  if (options.cancel != nullptr && options.cancel->load()) {
+    return Status::Cancelled("scan interrupted");
+  }
+  return result;
+}
+
 }  // namespace
+
+Result<std::string> ResolveWorkspaceRoot(const std::string& workspace) {
+  ScanOptions o;
+  o.workspace = workspace;
+  ASSIGN_OR_RETURN(Root root, OpenRoot(o));
+  return root.physical;
+}
 
 Result<ScanResult> Scan(const ScanOptions& options) {
   ASSIGN_OR_RETURN(Root root, OpenRoot(options));
   DirJob root_job;
   SetUpOuterRepo(options, root.physical, &root_job);
-  Walker walker(options, root.display);
+  Walker walker(options, root.display, root.physical);
   std::vector<DirJob> jobs;
   jobs.push_back(std::move(root_job));
-  return walker.Run(std::move(jobs));
+  return Finish(options, walker.Run(std::move(jobs)));
 }
 
 Result<std::string> NormalizeRelPath(std::string_view path) {
@@ -771,10 +859,10 @@ Result<ScanResult> ScanPaths(const ScanOptions& options,
   ASSIGN_OR_RETURN(Root root, OpenRoot(options));
   DirJob root_job;
   SetUpOuterRepo(options, root.physical, &root_job);
-  Walker walker(options, root.display);
+  Walker walker(options, root.display, root.physical);
   std::vector<DirJob> jobs;
   for (const std::string& p : normalized) walker.Descend(root_job, p, &jobs);
-  return walker.Run(std::move(jobs));
+  return Finish(options, walker.Run(std::move(jobs)));
 }
 
 std::vector<std::string> RuleFilesOutsideTree(const ScanOptions& options) {

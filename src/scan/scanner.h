@@ -3,13 +3,20 @@
 // A file is listed when every rule below lets it through. The rules (the result does not
 // depend on the order in which they are evaluated; a later rule can only remove files):
 //
-//   1. The walk starts at the workspace root and follows symbolic links (like the
-//      original's `rg --follow`). A link to a directory that is already on the current path
-//      (a loop) is not entered again (ScanStats::symlink_loops). A directory reachable
-//      through several links is walked, and its files listed, under every path that reaches
-//      it, as ripgrep --follow does: each listed path is one the user can open. Broken links
-//      are skipped silently (ScanStats::broken_links). Unreadable directories and files are
-//      reported once each in ScanResult::errors ("PATH: Permission denied") and skipped.
+//   1. The walk starts at the workspace root and follows symbolic links whose target
+//      lies inside the workspace (ScanOptions::follow_symlinks, default kInside; the
+//      original runs `rg --follow`, which follows every link, kAll here). The workspace is
+//      the boundary: a link whose target (every link on the way resolved) is outside the
+//      workspace root is not followed under kInside (ScanStats::links_outside), and a link
+//      to the file-system root or to a directory above the workspace is never walked, in
+//      any mode. A link to a directory that is already on the current path (a loop) is not
+//      entered again (ScanStats::symlink_loops). A directory reachable through several
+//      links is walked, and its files listed, under every path that reaches it, as ripgrep
+//      --follow does: each listed path is one the user can open. Broken links are skipped
+//      silently (ScanStats::broken_links). Unreadable directories and files are reported
+//      once each in ScanResult::errors ("PATH: Permission denied") and skipped. Git lists
+//      a link itself and never follows it; ripgrep follows none without --follow and every
+//      one with it.
 //   2. Names the original always ignores (docs/original.md §5.1-5.2): any file or
 //      directory whose name starts with '.', the directories node_modules, __pycache__, env,
 //      venv, dist, out, bundle, vendor, tmp, temp, deps, pkg, Pods, and the pairs
@@ -68,6 +75,7 @@
 #ifndef CODEINDEX_SCAN_SCANNER_H_
 #define CODEINDEX_SCAN_SCANNER_H_
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -75,14 +83,32 @@
 #include <string_view>
 #include <vector>
 
+#include "base/file.h"
 #include "base/status.h"
 
 namespace codeindex {
 
+// Which symbolic links the walk follows (rule 1). Config: follow_symlinks = "inside" |
+// "all" | "none".
+enum class FollowSymlinks {
+  kInside,  // links whose target resolves inside the workspace (default)
+  kAll,     // every link (the original's `rg --follow`), except to `/` or above the root
+  kNone,    // no link (git's listing never follows one)
+};
+
+// "inside" / "all" / "none"; kInvalidArgument otherwise.
+Result<FollowSymlinks> ParseFollowSymlinks(std::string_view name);
+std::string_view FollowSymlinksName(FollowSymlinks mode);
+
 struct ScanOptions {
   // Absolute or relative path of the workspace root. REQUIRES: an existing directory
-  // (otherwise Scan() fails with kNotFound or kInvalidArgument).
+  // (otherwise Scan() fails with kNotFound or kInvalidArgument) that is not the file-system
+  // root or a system directory (CheckWorkspaceRoot).
   std::string workspace;
+  FollowSymlinks follow_symlinks = FollowSymlinks::kInside;
+  // When it becomes true the walk stops within one directory per thread and Scan()
+  // returns kCancelled.
+  const std::atomic<bool>* cancel = nullptr;
   // The original's MAX_FILE_SIZE_BYTES; strictly larger files are skipped.
   uint64_t max_file_size = 1 << 20;
   // Read the first 8 KiB of every candidate and skip files with a NUL byte (rule 7). Costs
@@ -129,6 +155,9 @@ struct ScanStats {
   uint64_t skipped_binary = 0;
   uint64_t symlink_loops = 0;  // links to a directory on their own path, not followed
   uint64_t broken_links = 0;   // links whose target does not exist (or loops of links)
+  // Links not followed: target outside the workspace (kInside), a directory above the root
+  // or `/` (any mode), or any link (kNone).
+  uint64_t links_outside = 0;
 };
 
 struct ScanResult {
@@ -145,8 +174,21 @@ struct ScanResult {
 inline constexpr size_t kBinaryProbeBytes = 8192;
 bool LooksBinary(std::string_view content);
 
+// kInvalidArgument when `physical` (an absolute path with every link resolved) is the
+// file-system root or a system directory (/usr, /etc, /proc, /home, ...): indexing one
+// would walk the whole machine and write `.codeindex` there. Directories below them are
+// fine (/usr/include, /home/me/src).
+Status CheckWorkspaceRoot(std::string_view physical);
+
+// The workspace root's real path, after the checks every walk makes first: kNotFound when
+// it does not exist, kInvalidArgument when it is not a directory or CheckWorkspaceRoot
+// refuses it, kIOError when it cannot be opened. Front ends call it before creating
+// `.codeindex` inside it.
+Result<std::string> ResolveWorkspaceRoot(const std::string& workspace);
+
 // Walks the workspace. Fails only when the root itself cannot be read: kNotFound when it
-// does not exist, kInvalidArgument when it is not a directory, kIOError otherwise.
+// does not exist, kInvalidArgument when it is not a directory or is refused by
+// CheckWorkspaceRoot, kCancelled when ScanOptions::cancel was set, kIOError otherwise.
 Result<ScanResult> Scan(const ScanOptions& options);
 
 // What Scan(options) would list at or below each of `rel_paths` (see "Per-path scanning"

@@ -1,6 +1,7 @@
 #include "scan/scanner.h"
 
 #include <algorithm>
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
@@ -188,11 +189,98 @@ TEST_F(ScannerTest, SymlinksAreFollowedWithoutLooping) {
   fs::create_symlink("missing.py", ws_ + "/broken.py");                 // dangling
   Write(tmp_ + "/outside/o.py");
   fs::create_directory_symlink(tmp_ + "/outside", ws_ + "/ext");  // outside the workspace
-  EXPECT_THAT(Paths(), ElementsAre("alias/a.py", "alias/sub/b.py", "ext/o.py", "link.py",
-                                   "real/a.py", "real/sub/b.py"));
+  EXPECT_THAT(Paths(), ElementsAre("alias/a.py", "alias/sub/b.py", "link.py", "real/a.py",
+                                   "real/sub/b.py"));
   EXPECT_EQ(last_.stats.symlink_loops, 4u);  // up and self, under real/ and under alias/
   EXPECT_EQ(last_.stats.broken_links, 1u);
+  EXPECT_EQ(last_.stats.links_outside, 1u);  // ext
   EXPECT_THAT(last_.errors, IsEmpty());
+  ScanOptions all;
+  all.follow_symlinks = FollowSymlinks::kAll;  // the original's `rg --follow`
+  EXPECT_THAT(Paths(all), ElementsAre("alias/a.py", "alias/sub/b.py", "ext/o.py", "link.py",
+                                      "real/a.py", "real/sub/b.py"));
+  EXPECT_EQ(last_.stats.links_outside, 0u);
+}
+
+TEST_F(ScannerTest, TheWorkspaceIsTheBoundaryForLinks) {
+  Write("real/a.py");
+  Write(tmp_ + "/outside/secret.py");
+  Write(tmp_ + "/sibling/repo.py");
+  fs::create_symlink(tmp_ + "/outside/secret.py", ws_ + "/leak.py");  // a file outside
+  fs::create_symlink("../outside/secret.py", ws_ + "/rel-leak.py");   // relative, outside
+  fs::create_directory_symlink("..", ws_ + "/up");                    // the workspace's parent
+  fs::create_directory_symlink("/", ws_ + "/slash");                  // the file-system root
+  fs::create_symlink("real/a.py", ws_ + "/inside.py");                // inside: followed
+  // A link inside whose target is reached through another link that leaves and re-enters.
+  fs::create_directory_symlink(tmp_ + "/ws/real", tmp_ + "/outside/back");
+  fs::create_directory_symlink(tmp_ + "/outside/back", ws_ + "/reentry");
+  EXPECT_THAT(Paths(), ElementsAre("inside.py", "real/a.py", "reentry/a.py"));
+  EXPECT_EQ(last_.stats.links_outside, 4u);
+
+  // Every mode: `/` and a directory above the workspace are never walked.
+  ScanOptions all;
+  all.follow_symlinks = FollowSymlinks::kAll;
+  EXPECT_THAT(Paths(all), ElementsAre("inside.py", "leak.py", "real/a.py", "reentry/a.py",
+                                      "rel-leak.py"));
+  EXPECT_EQ(last_.stats.links_outside, 2u);  // up, slash
+
+  ScanOptions none;
+  none.follow_symlinks = FollowSymlinks::kNone;
+  EXPECT_THAT(Paths(none), ElementsAre("real/a.py"));
+  EXPECT_EQ(last_.stats.links_outside, 6u);
+
+  // ScanPaths applies the same rule to each component of the path it is given.
+  for (const char* p : {"leak.py", "up/sibling/repo.py", "slash/etc", "up"}) {
+    ScanOptions o;
+    o.workspace = ws_;
+    Result<ScanResult> r = ScanPaths(o, {p});
+    ASSERT_TRUE(r.has_value()) << r.error().ToString();
+    EXPECT_THAT(r->files, IsEmpty()) << p;
+  }
+}
+
+TEST_F(ScannerTest, SystemRootsAreRefused) {
+  for (const char* root : {"/", "/usr", "/etc", "/proc", "/home", "/tmp"}) {
+    ScanOptions o;
+    o.workspace = root;
+    Result<ScanResult> r = Scan(o);
+    ASSERT_FALSE(r.has_value()) << root;
+    EXPECT_EQ(r.error().code(), Code::kInvalidArgument) << root;
+    EXPECT_NE(r.error().message().find("system directory"), std::string::npos);
+  }
+  EXPECT_TRUE(CheckWorkspaceRoot("/usr/include").ok());
+  EXPECT_TRUE(CheckWorkspaceRoot(ws_).ok());
+  // A link to `/` named as the workspace is refused too (the check sees the real path).
+  fs::create_directory_symlink("/", tmp_ + "/rootlink");
+  ScanOptions o;
+  o.workspace = tmp_ + "/rootlink";
+  EXPECT_FALSE(Scan(o).has_value());
+}
+
+TEST_F(ScannerTest, CancelStopsTheWalk) {
+  for (int d = 0; d < 50; ++d) Write("d" + std::to_string(d) + "/f.py");
+  std::atomic<bool> cancel{true};
+  ScanOptions o;
+  o.workspace = ws_;
+  o.cancel = &cancel;
+  Result<ScanResult> r = Scan(o);
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().code(), Code::kCancelled);
+  cancel = false;
+  EXPECT_EQ(Paths(o).size(), 50u);
+}
+
+TEST(FollowSymlinksTest, NamesRoundTrip) {
+  for (FollowSymlinks m : {FollowSymlinks::kInside, FollowSymlinks::kAll, FollowSymlinks::kNone}) {
+    Result<FollowSymlinks> parsed = ParseFollowSymlinks(FollowSymlinksName(m));
+    ASSERT_TRUE(parsed.has_value());
+    EXPECT_EQ(*parsed, m);
+  }
+  EXPECT_FALSE(ParseFollowSymlinks("yes").has_value());
+  EXPECT_TRUE(PathInsideRoot("/a/b", "/a"));
+  EXPECT_TRUE(PathInsideRoot("/a", "/a"));
+  EXPECT_FALSE(PathInsideRoot("/ab", "/a"));
+  EXPECT_TRUE(PathInsideRoot("/x", "/"));
 }
 
 TEST_F(ScannerTest, SymlinkLoopOfLinksIsABrokenLink) {
@@ -391,7 +479,9 @@ TEST_F(ScannerTest, DirectoryOnlyPatternMatchesALinkedDirectory) {
   Write(tmp_ + "/target/t.py");
   fs::create_directory_symlink(tmp_ + "/target", ws_ + "/linked");
   Write("kept.py");
-  EXPECT_THAT(Paths(), ElementsAre("kept.py"));
+  ScanOptions all;  // the target is outside the workspace: follow it to test the pattern
+  all.follow_symlinks = FollowSymlinks::kAll;
+  EXPECT_THAT(Paths(all), ElementsAre("kept.py"));
 }
 
 TEST_F(ScannerTest, SizesAndTimesComeFromTheTarget) {

@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <stdlib.h>
 
+#include "base/file.h"
 #include "base/hash.h"
 
 namespace codeindex {
@@ -72,12 +73,6 @@ Result<std::string> PercentDecode(std::string_view s) {
     return Status::InvalidArgument("NUL byte in the query string");
   }
   return out;
-}
-
-bool StartsWithDir(std::string_view path, std::string_view dir) {
-  if (dir == "/") return !path.empty() && path[0] == '/';
-  return path.size() >= dir.size() && path.compare(0, dir.size(), dir) == 0 &&
-         (path.size() == dir.size() || path[dir.size()] == '/');
 }
 
 }  // namespace
@@ -195,7 +190,7 @@ PathCheck CheckWorkspacePathLexically(std::string_view root, std::string_view pa
   }
   std::string_view rest = path;
   if (path[0] == '/') {
-    if (!StartsWithDir(path, root)) {
+    if (!PathInsideRoot(path, root)) {
       c.verdict = PathVerdict::kOutside;
       c.error = std::string(path) + ": outside the workspace";
       return c;
@@ -237,7 +232,7 @@ PathCheck ResolveWorkspacePath(std::string_view root, std::string_view path) {
   if (c.verdict != PathVerdict::kInside) return c;
   char buf[PATH_MAX];
   if (::realpath(c.full.c_str(), buf) == nullptr) return c;  // missing: the caller says 404
-  if (!StartsWithDir(buf, root)) {
+  if (!PathInsideRoot(buf, root)) {
     c.verdict = PathVerdict::kOutside;
     c.error = std::string(path) + ": leads outside the workspace (symbolic link)";
     c.full.clear();

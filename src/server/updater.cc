@@ -168,6 +168,7 @@ void BackgroundIndexer::RunOnce() {
   o.workspace = options_.workspace;
   o.index_dir = options_.index_dir;
   o.content_hash = pipeline->content_hash;
+  o.scan = pipeline->scan;
   o.threads = options_.threads;
   o.cancel = &cancel_;
   o.meta = {{"embedder", pipeline->embedder_json},
