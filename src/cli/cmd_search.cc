@@ -26,7 +26,9 @@ Status RunSearch(const SearchArgs& args, std::ostream& out) {
   req.explain = args.explain;
   RETURN_IF_ERROR(ApplyRankEnv(&req.rank));  // CODEINDEX_RANK (experiments)
   if (args.max_tokens) req.max_tokens = static_cast<size_t>(*args.max_tokens);  // >= 1 (CLI)
-  ASSIGN_OR_RETURN(auto searcher, Searcher::Open(index_dir));
+  SearcherOptions so;
+  so.workspace = args.workspace.empty() ? "." : args.workspace;
+  ASSIGN_OR_RETURN(auto searcher, Searcher::Open(index_dir, so));
   Result<SearchResponse> found = searcher->Search(req);
   if (!found.ok() && found.error().code() == Code::kFailedPrecondition && args.mode.empty() &&
       req.mode != SearchMode::kText) {

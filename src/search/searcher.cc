@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/file.h"
 #include "cache/stats.h"
 #include "index/config.h"
 #include "index/indexer.h"
@@ -45,6 +46,10 @@ Result<std::unique_ptr<Searcher>> Searcher::Open(const std::string& index_dir,
     s->embedding_space_ = s->cache_->Space("embedding");
     s->search_space_ = s->cache_->Space("search");
   }
+  if (!options.workspace.empty()) {
+    ASSIGN_OR_RETURN(s->workspace_real_, CanonicalPath(options.workspace));
+    s->workspace_ = options.workspace;
+  }
   auto catalog = Catalog::Open(index_dir, Catalog::Mode::kReadOnly);
   if (!catalog.ok()) {
     if (catalog.error().code() == Code::kNotFound) {
@@ -64,34 +69,47 @@ Result<std::unique_ptr<Searcher>> Searcher::Open(const std::string& index_dir,
   }
   s->text_ = std::move(text).value();
 
-  // Semantic search needs the embedder the index was built with.
-  ASSIGN_OR_RETURN(std::optional<std::string> stored, s->pool_.front()->GetMeta("embedder"));
-  if (!stored) {
-    s->semantic_unavailable_ = "this index has no vectors; run `codeindex index`";
-    return s;
+  // Semantic search needs the embedder the index was built with (opened on first use).
+  ASSIGN_OR_RETURN(s->embedder_meta_, s->pool_.front()->GetMeta("embedder"));
+  return s;
+}
+
+const Searcher::Semantic& Searcher::semantic() const {
+  std::call_once(semantic_once_, [this] { OpenSemantic(); });
+  return semantic_;
+}
+
+void Searcher::OpenSemantic() const {
+  Semantic& s = semantic_;
+  if (!embedder_meta_) {
+    s.unavailable = "this index has no vectors; run `codeindex index`";
+    return;
   }
-  ASSIGN_OR_RETURN(WorkspaceConfig config, EmbedderConfigFromJson(*stored));
-  if (!config.embeddings) {
-    s->semantic_unavailable_ = "this index has no vectors (no embedding model was used)";
-    return s;
+  Result<WorkspaceConfig> config = EmbedderConfigFromJson(*embedder_meta_);
+  if (!config.ok()) {
+    s.unavailable = "the index's embedder record cannot be read: " + config.error().ToString();
+    return;
   }
-  auto embedder = OpenWorkspaceEmbedder(config, index_dir);
+  if (!config->embeddings) {
+    s.unavailable = "this index has no vectors (no embedding model was used)";
+    return;
+  }
+  auto embedder = OpenWorkspaceEmbedder(*config, index_dir_);
   if (!embedder.ok()) {
-    s->semantic_unavailable_ = "cannot open the embedding model: " + embedder.error().ToString();
-    return s;
+    s.unavailable = "cannot open the embedding model: " + embedder.error().ToString();
+    return;
   }
   vec::VectorIndexOptions vopts;
   vopts.dim = static_cast<size_t>((*embedder)->dimension());
   vopts.read_only = true;
-  auto vectors = vec::VectorIndex::Open(index_dir + "/vectors", vopts);
+  auto vectors = vec::VectorIndex::Open(index_dir_ + "/vectors", vopts);
   if (!vectors.ok()) {
-    s->semantic_unavailable_ = "the vector index cannot be read (" + vectors.error().ToString() +
-                               "); run `codeindex index`";
-    return s;
+    s.unavailable = "the vector index cannot be read (" + vectors.error().ToString() +
+                    "); run `codeindex index`";
+    return;
   }
-  s->embedder_ = std::move(embedder).value();
-  s->vectors_ = std::move(vectors).value();
-  return s;
+  s.embedder = std::move(embedder).value();
+  s.vectors = std::move(vectors).value();
 }
 
 std::unique_ptr<Catalog> Searcher::TakeCatalog() const {
@@ -193,11 +211,12 @@ Result<CacheKey> Searcher::RequestKey(const SearchRequest& request, Catalog& cat
 }
 
 Status Searcher::EmbedQuery(const std::string& query, float* out) const {
-  const size_t dim = static_cast<size_t>(embedder_->dimension());
+  const Embedder* embedder = semantic().embedder.get();
+  const size_t dim = static_cast<size_t>(embedder->dimension());
   CacheKey key;
   if (cache_) {
     KeyBuilder k;
-    k.Add(std::string_view("query-embedding/v1")).Add(embedder_->fingerprint()).Add(query);
+    k.Add(std::string_view("query-embedding/v1")).Add(embedder->fingerprint()).Add(query);
     key = k.Finish();
     if (auto hit = cache_->Get<std::vector<float>>(embedding_space_, key)) {
       std::copy(hit->begin(), hit->end(), out);
@@ -206,7 +225,7 @@ Status Searcher::EmbedQuery(const std::string& query, float* out) const {
   }
   ScopedLatency timer(EmbedQueryLatency());
   std::string_view text = query;
-  RETURN_IF_ERROR(embedder_->Embed(std::span(&text, 1), EmbedKind::kQuery, out)
+  RETURN_IF_ERROR(embedder->Embed(std::span(&text, 1), EmbedKind::kQuery, out)
                       .WithContext("embedding the query"));
   if (cache_) {
     auto v = std::make_shared<const std::vector<float>>(out, out + dim);
@@ -217,8 +236,8 @@ Status Searcher::EmbedQuery(const std::string& query, float* out) const {
 }
 
 double Searcher::DefaultMinScore() const {
-  if (embedder_) {
-    if (std::optional<double> m = embedder_->recommended_min_score()) return *m;
+  if (const Embedder* embedder = semantic().embedder.get()) {
+    if (std::optional<double> m = embedder->recommended_min_score()) return *m;
   }
   return kDefaultMinScore;
 }
@@ -278,6 +297,11 @@ Result<SearchResponse> Searcher::SearchUncached(const SearchRequest& request) co
     if (Status s = PrependDefinitions(request, *catalog, &*r); !s.ok()) r = s;
   }
   ReturnCatalog(std::move(catalog));
+  if (r.ok() && !workspace_.empty()) {
+    std::erase_if(r->results, [&](const SearchResult& res) {
+      return !ResolvesInside(workspace_, res.file_path, workspace_real_);
+    });
+  }
   if (r.ok() && request.max_tokens > 0) {
     r->budget = FitToTokenBudget(request.query, request.max_tokens, &r->results);
   }
@@ -416,11 +440,12 @@ Result<SearchResponse> Searcher::SearchText(const SearchRequest& request, Catalo
 
 Result<SearchResponse> Searcher::SearchSemantic(const SearchRequest& request,
                                                 Catalog& catalog) const {
-  if (!embedder_) return Status::FailedPrecondition(semantic_unavailable_);
+  const Semantic& sem = semantic();
+  if (!sem.embedder) return Status::FailedPrecondition(sem.unavailable);
   if (request.query.find_first_not_of(" \t\r\n") == std::string::npos) {
     return Status::InvalidArgument("the query is empty");
   }
-  const size_t dim = static_cast<size_t>(embedder_->dimension());
+  const size_t dim = static_cast<size_t>(sem.embedder->dimension());
   std::vector<float> query(dim);
   RETURN_IF_ERROR(EmbedQuery(request.query, query.data()));
   vec::SearchParams params;
@@ -434,7 +459,7 @@ Result<SearchResponse> Searcher::SearchSemantic(const SearchRequest& request,
         std::vector<uint64_t>(allowed.begin(), allowed.end()));
     params.filter = filter.get();
   }
-  ASSIGN_OR_RETURN(std::vector<vec::SearchHit> found, vectors_->Search(query, params));
+  ASSIGN_OR_RETURN(std::vector<vec::SearchHit> found, sem.vectors->Search(query, params));
   std::vector<std::pair<int64_t, double>> hits;
   hits.reserve(found.size());
   for (const vec::SearchHit& h : found) hits.emplace_back(static_cast<int64_t>(h.id), h.score);
@@ -452,7 +477,7 @@ Result<SearchResponse> Searcher::SearchSemantic(const SearchRequest& request,
 
 Result<SearchResponse> Searcher::SearchHybrid(const SearchRequest& request,
                                               Catalog& catalog) const {
-  if (!embedder_) return Status::FailedPrecondition(semantic_unavailable_);
+  if (!semantic().embedder) return Status::FailedPrecondition(semantic().unavailable);
   // Enough candidates from each list that fusion and the signals can reorder the top:
   // three times the answer, at least 30 (bench/README.md "hybrid": a third faster than 50,
   // for 0.018 of MRR@10).

@@ -118,6 +118,10 @@ struct SearcherOptions {
   //                snapshot. Any index change gives new keys, so an answer never outlives
   //                the index it came from (a cached answer reports its own took_ms).
   std::shared_ptr<Cache> cache;
+  // The workspace the index belongs to. When set, a result whose file now resolves outside
+  // it (replaced by a symbolic link since it was indexed) is dropped, the same check the
+  // server applies to /v1/symbols and /v1/context (docs/security.md).
+  std::string workspace;
 };
 
 class Searcher {
@@ -170,11 +174,22 @@ class Searcher {
                      std::vector<SearchResult>* out) const;
 
   std::string index_dir_;
+  std::string workspace_;       // SearcherOptions::workspace, empty: no check
+  std::string workspace_real_;  // its real path
   std::unique_ptr<TextIndexReader> text_;
-  std::shared_ptr<const Embedder> embedder_;   // null when the index has no vectors
-  std::unique_ptr<vec::VectorIndex> vectors_;  // read-only
-  std::string semantic_unavailable_;           // why, when embedder_ is null
-  std::shared_ptr<Cache> cache_;               // may be null
+  // The semantic half, opened on first use: a text search never loads a model (whose
+  // tokenizer alone takes tens of milliseconds to read).
+  struct Semantic {
+    std::shared_ptr<const Embedder> embedder;   // null when unavailable
+    std::unique_ptr<vec::VectorIndex> vectors;  // read-only
+    std::string unavailable;                    // why, when embedder is null
+  };
+  const Semantic& semantic() const;
+  void OpenSemantic() const;
+  std::optional<std::string> embedder_meta_;  // catalog meta "embedder", if any
+  mutable std::once_flag semantic_once_;
+  mutable Semantic semantic_;
+  std::shared_ptr<Cache> cache_;  // may be null
   int embedding_space_ = -1, search_space_ = -1;
   uint64_t snapshot_id_ = 0;  // distinguishes Searchers (their vector snapshots) in keys
   mutable std::mutex pool_mu_;
