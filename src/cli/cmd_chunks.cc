@@ -11,6 +11,7 @@
 #include "index/index_dir.h"
 #include "lang/languages.h"
 #include "parse/parser.h"
+#include "scan/scanner.h"
 
 namespace codeindex::cli {
 
@@ -25,6 +26,13 @@ Result<MappedFile> OpenSource(const std::string& file) {
   }
   if (LanguageForPath(file) == nullptr) {
     return Status::InvalidArgument(file + ": unsupported file type (see `codeindex files --help`)");
+  }
+  // The index skips larger files (scan/scanner.h rule 6); parsing one costs ~100x its size
+  // in memory.
+  const uint64_t limit = ScanOptions().max_file_size;
+  if (std::filesystem::file_size(file, ec) > limit) {
+    return Status::InvalidArgument(file + ": larger than " + std::to_string(limit) +
+                                   " bytes, which the index skips");
   }
   return MappedFile::Open(file);
 }

@@ -60,6 +60,12 @@ Status RunServe(const ServeArgs& args, std::ostream& out) {
     return Status::OK();
   }
 
+  if (token.empty() && args.host != "127.0.0.1" && args.host != "localhost" &&
+      args.host != "::1") {
+    std::cerr << "codeindex: warning: serving " << service->workspace() << " on " << args.host
+              << " without a token: anyone who can reach this address can read the indexed "
+                 "code (set --token or CODEINDEX_TOKEN)\n";
+  }
   HttpServerOptions ho;
   ho.host = args.host;
   ho.port = args.port;

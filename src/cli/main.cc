@@ -1,7 +1,9 @@
 // The `codeindex` binary: declares every subcommand and flag once (CLI11), converts argv
 // into the typed argument structs of commands.h, runs the command and maps its Status onto
 // the contract's exit codes (0 ok, 1 user error, 2 usage error, 3 internal or I/O error).
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <string>
 
@@ -83,7 +85,17 @@ int Main(int argc, char** argv) {
       ->check(CLI::IsMember({"semantic", "text", "hybrid"}));
   search->add_option("-n,--limit", search_args.limit, "Maximum number of results")
       ->check(CLI::Range(1, 10000));
-  search->add_option("--min-score", search_args.min_score, "Minimum score (semantic: cosine)");
+  search->add_option("--min-score", search_args.min_score, "Minimum score (semantic: cosine)")
+      ->check(CLI::Validator(
+          [](std::string& value) -> std::string {
+            char* end = nullptr;
+            const double v = std::strtod(value.c_str(), &end);
+            if (end == value.c_str() || *end != '\0' || !std::isfinite(v)) {
+              return "must be a finite number";
+            }
+            return "";
+          },
+          "FLOAT"));
   search->add_option("-p,--path", search_args.path_prefix,
                      "Keep results under this directory prefix");
   search
@@ -226,6 +238,17 @@ int Main(int argc, char** argv) {
       "error, truncationId, messagesRemoved, newContextTokensAfterTruncation, explain.\n"
       "See docs/context.md.");
 
+  // An unknown first word is a mistyped command, not a missing one (CLI11 would say "A
+  // subcommand is required").
+  if (argc > 1 && argv[1][0] != '-') {
+    const std::string word = argv[1];
+    const CLI::App& const_app = app;
+    const auto known = const_app.get_subcommands(
+        [&word](const CLI::App* sub) { return sub->get_name() == word; });
+    if (known.empty()) {
+      return Fail(Status::Usage("'" + word + "' is not a codeindex command; see `codeindex --help`"));
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {

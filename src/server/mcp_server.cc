@@ -249,13 +249,44 @@ std::optional<std::string> McpServer::HandleMessage(std::string_view line) {
   }
 }
 
+namespace {
+
+// One line of `in` (without its '\n') into `line`, keeping at most `max` + 1 bytes: the
+// rest of a longer line is read and dropped, so that an oversized message costs no memory
+// (`*too_long` tells). False at end of input with nothing read.
+bool ReadBoundedLine(std::istream& in, size_t max, std::string* line, bool* too_long) {
+  line->clear();
+  *too_long = false;
+  std::streambuf* sb = in.rdbuf();
+  bool any = false;
+  for (;;) {
+    const int c = sb->sbumpc();
+    if (c == std::char_traits<char>::eof()) {
+      in.setstate(std::ios::eofbit);
+      return any;
+    }
+    any = true;
+    if (c == '\n') return true;
+    if (line->size() <= max) {
+      line->push_back(static_cast<char>(c));
+    } else if (!*too_long) {
+      *too_long = true;
+      line->clear();
+      line->shrink_to_fit();
+    }
+  }
+}
+
+}  // namespace
+
 void McpServer::Run(std::istream& in, std::FILE* out) {
   std::string line;
-  while (std::getline(in, line)) {
+  bool too_long = false;
+  while (ReadBoundedLine(in, kMaxMcpMessageBytes, &line, &too_long)) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.find_first_not_of(" \t") == std::string::npos) continue;
+    if (!too_long && line.find_first_not_of(" \t") == std::string::npos) continue;
     std::optional<std::string> answer;
-    if (line.size() > kMaxMcpMessageBytes) {
+    if (too_long || line.size() > kMaxMcpMessageBytes) {
       answer = Dump(RpcError(nullptr, kParseError, "message too large"));
     } else {
       answer = HandleMessage(line);
