@@ -22,6 +22,10 @@ std::string IndexDirFor(const std::string& workspace) {
   return w + "/.codeindex";
 }
 
+std::string LiveStatusPath(const std::string& index_dir) {
+  return index_dir + "/serve-status.json";
+}
+
 Status MakeDirectories(const std::string& path) {
   std::error_code ec;
   fs::create_directories(path, ec);

@@ -6,6 +6,7 @@
 //   vectors/                                     vector index (derived)
 //   embeddings/                                  embedding cache, keyed by model and segment
 //   config.toml                                  user configuration (optional)
+//   serve-status.json                            a running server's live statistics
 //   lock                                         flock()ed by the one process writing the index
 //
 // Exactly one process writes an index at a time (`index`, `watch` or `serve`); any number
@@ -24,6 +25,10 @@ namespace codeindex {
 // WORKSPACE/.codeindex, unless $CODEINDEX_INDEX_DIR names another directory (for read-only
 // workspaces).
 std::string IndexDirFor(const std::string& workspace);
+
+// Where a running `serve` writes its live statistics (the /v1/status object plus "pid" and
+// "written_at_unix", every few seconds, removed when it stops) for `codeindex status`.
+std::string LiveStatusPath(const std::string& index_dir);
 
 // The writer lock of an index directory. Move-only; released on destruction.
 class WriterLock {

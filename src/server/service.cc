@@ -5,11 +5,13 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "base/file.h"
 #include "index/index_dir.h"
 #include "parse/parser.h"
 #include "parse/symbols.h"
+#include "scan/scanner.h"
 #include "server/log.h"
 #include "server/request.h"
 #include "server/shapes.h"
@@ -43,16 +45,9 @@ Reply ErrorReply(int status, std::string_view message) {
 Reply ErrorReply(const Status& s) { return ErrorReply(ReplyStatusFor(s), s.message()); }
 
 Result<std::unique_ptr<Service>> Service::Start(ServiceOptions options) {
-  char buf[PATH_MAX];
-  if (::realpath(options.workspace.c_str(), buf) == nullptr) {
-    return Status::NotFound("workspace " + options.workspace + " does not exist");
-  }
-  struct stat st;
-  if (::stat(buf, &st) != 0 || !S_ISDIR(st.st_mode)) {
-    return Status::InvalidArgument(options.workspace + " is not a directory");
-  }
+  ASSIGN_OR_RETURN(std::string root, ResolveWorkspaceRoot(options.workspace));
   std::unique_ptr<Service> s(new Service(std::move(options)));
-  s->root_ = buf;
+  s->root_ = std::move(root);
   s->index_dir_ = IndexDirFor(s->root_);
   ASSIGN_OR_RETURN(s->config_, LoadConfig(s->index_dir_));
   {
@@ -131,7 +126,46 @@ Result<std::unique_ptr<Service>> Service::Start(ServiceOptions options) {
     out->push_back({"codeindex_uptime_seconds", "Seconds since the server started.", false, {},
                     srv.uptime_seconds()});
   });
+  if (s->options_.live_status_seconds > 0) {
+    s->live_thread_ = std::thread([p = s.get()] { p->LiveStatusLoop(); });
+  }
   return s;
+}
+
+void Service::LiveStatusLoop() {
+  const std::string path = LiveStatusPath(index_dir_);
+  const auto interval = std::chrono::duration<double>(options_.live_status_seconds);
+  std::unique_lock lock(live_mu_);
+  while (!live_stop_) {
+    lock.unlock();
+    Reply r = IndexStatusReply();
+    if (r.status == 200) {
+      OrderedJson j = OrderedJson::parse(r.body, nullptr, /*allow_exceptions=*/false);
+      if (j.is_object()) {
+        j["pid"] = static_cast<int64_t>(::getpid());
+        j["written_at_unix"] = std::chrono::duration<double>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count();
+        // Best effort: a read-only index directory simply has no live status.
+        (void)WriteFileAtomic(path, Dump(j));
+      }
+    }
+    lock.lock();
+    live_cv_.wait_for(lock, interval, [this] { return live_stop_; });
+  }
+}
+
+void Service::StopLiveStatus() {
+  {
+    std::lock_guard lock(live_mu_);
+    if (live_stop_) return;
+    live_stop_ = true;
+  }
+  live_cv_.notify_all();
+  if (live_thread_.joinable()) {
+    live_thread_.join();
+    ::unlink(LiveStatusPath(index_dir_).c_str());
+  }
 }
 
 Service::Service(ServiceOptions options) : options_(std::move(options)) {}
@@ -142,12 +176,14 @@ Service::~Service() {
 }
 
 void Service::Stop() {
+  StopLiveStatus();
   if (updater_) updater_->Stop();
 }
 
 void Service::ReopenSearcher() {
   SearcherOptions so;
   so.cache = cache_;
+  so.workspace = root_;
   Result<std::unique_ptr<Searcher>> opened = Searcher::Open(index_dir_, so);
   std::shared_ptr<const Searcher> next;
   if (opened.ok()) next = std::move(opened).value();
@@ -163,6 +199,7 @@ std::shared_ptr<const Searcher> Service::CurrentSearcher(Status* error) {
   // No index when we started (or it was unreadable): maybe there is one now.
   SearcherOptions so;
   so.cache = cache_;
+  so.workspace = root_;
   Result<std::unique_ptr<Searcher>> opened = Searcher::Open(index_dir_, so);
   if (!opened.ok()) {
     *error = Status::FailedPrecondition(opened.error().message());

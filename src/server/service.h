@@ -16,8 +16,10 @@
 #ifndef CODEINDEX_SERVER_SERVICE_H_
 #define CODEINDEX_SERVER_SERVICE_H_
 
+#include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <thread>
 #include <string>
 #include <string_view>
 
@@ -62,6 +64,9 @@ struct ServiceOptions {
   // Flags over config.toml's [cache] (--no-cache, --cache-size-mb, --cache-ttl); the other
   // fields of ConfigOverrides are ignored here.
   ConfigOverrides cache_overrides;
+  // Every this many seconds the live statistics (the /v1/status object) are written to
+  // LiveStatusPath(index dir), where `codeindex status` reads them; 0: never.
+  double live_status_seconds = 5;
 };
 
 class Service {
@@ -109,6 +114,9 @@ class Service {
                                                         const std::string& content);
   // The "cache" object of status.
   nlohmann::ordered_json CacheJson() const;
+  // The live-status writer (ServiceOptions::live_status_seconds).
+  void LiveStatusLoop();
+  void StopLiveStatus();
 
   ServiceOptions options_;
   std::string root_;  // canonical absolute workspace path
@@ -126,6 +134,11 @@ class Service {
 
   std::mutex searcher_mu_;
   std::shared_ptr<const Searcher> searcher_;  // GUARDED_BY(searcher_mu_)
+
+  std::mutex live_mu_;
+  std::condition_variable live_cv_;
+  bool live_stop_ = false;  // GUARDED_BY(live_mu_)
+  std::thread live_thread_;
 };
 
 }  // namespace codeindex

@@ -136,7 +136,24 @@ TEST_F(ServeTest, AnswersTheApiAndStopsCleanlyOnSigterm) {
   a = Get(p.port(), "/v1/status");
   j = nlohmann::json::parse(Body(a));
   EXPECT_EQ(j["files"], 1);
+
+  // `codeindex status` shows the running server's live statistics (written every 5 s).
+  nlohmann::json live;
+  for (int i = 0; i < 100 && live.is_null(); ++i) {
+    RunResult st = RunCodeindex({"status", "--json", "--workspace", ws_.path()});
+    ASSERT_EQ(st.exit_code, 0) << st.err;
+    nlohmann::json sj = nlohmann::json::parse(st.out);
+    if (sj.contains("live")) live = sj["live"];
+    else usleep(100 * 1000);
+  }
+  ASSERT_FALSE(live.is_null()) << "no live statistics from the server";
+  EXPECT_GT(live["pid"].get<int>(), 0);
+  EXPECT_TRUE(live["cache"].contains("hit_rate")) << live.dump();
+  EXPECT_TRUE(live["metrics"].is_object());
   EXPECT_EQ(p.Stop(SIGTERM), 0);
+  // Gone with the server.
+  RunResult st = RunCodeindex({"status", "--json", "--workspace", ws_.path()});
+  EXPECT_FALSE(nlohmann::json::parse(st.out).contains("live")) << st.out;
 }
 
 TEST_F(ServeTest, TokenFromTheEnvironmentAndSigint) {
