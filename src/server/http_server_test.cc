@@ -289,6 +289,38 @@ TEST_F(HttpServerTest, RepeatsComeFromTheCacheAndMetricsShowIt) {
   EXPECT_NE(m.body.find("codeindex_connections "), std::string::npos);
 }
 
+TEST_F(HttpServerTest, ConversationManageAppliesTheSlidingWindow) {
+  // 11 messages over the allowed tokens and no [llm] model: the original's sliding window
+  // hides 4 messages and places its marker (docs/context.md).
+  json messages = json::array();
+  for (int i = 0; i < 11; ++i) {
+    messages.push_back({{"role", i % 2 ? "assistant" : "user"},
+                        {"content", "m" + std::to_string(i)},
+                        {"ts", 1000 + i}});
+  }
+  json request = {{"messages", messages}, {"totalTokens", 180000}, {"contextWindow", 200000}};
+  Client c(http_->port());
+  Answer a = c.Send(http::verb::post, "/v1/conversation/manage", request.dump());
+  ASSERT_EQ(a.status, 200) << a.body;
+  json j = a.Json();
+  EXPECT_EQ(j["decision"], "truncated");
+  EXPECT_EQ(j["messagesRemoved"], 4);
+  ASSERT_EQ(j["messages"].size(), 12u);
+  EXPECT_EQ(j["messages"][5]["content"],
+            "[Sliding window truncation: 4 messages hidden to reduce context]");
+  EXPECT_EQ(j["messages"][5]["ts"], 1004);
+  // Below the threshold nothing changes.
+  request["totalTokens"] = 1000;
+  j = c.Send(http::verb::post, "/v1/conversation/manage", request.dump()).Json();
+  EXPECT_EQ(j["decision"], "none");
+  // Malformed bodies are 400s naming the problem.
+  Answer bad = c.Send(http::verb::post, "/v1/conversation/manage", "{not json");
+  EXPECT_EQ(bad.status, 400);
+  bad = c.Send(http::verb::post, "/v1/conversation/manage", R"({"messages": [], "condense": 1})");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_NE(bad.body.find("condense"), std::string::npos) << bad.body;
+}
+
 TEST_F(HttpServerTest, CompressesLargeAnswersAsAsked) {
   const std::string body = R"({"query": "widget handler event", "mode": "text", "limit": 200})";
   Client c(http_->port());

@@ -123,6 +123,12 @@ try {
   body = JSON.parse(r.content[0].text);
   assert.ok(['Indexed', 'Indexing'].includes(body.state), body.state);
   assert.equal(body.files, 2);
+  // The cache's counters and the process's latency histograms, as /v1/status has them.
+  assert.equal(typeof body.cache.enabled, 'boolean', JSON.stringify(body.cache));
+  assert.ok('spaces' in body.cache, JSON.stringify(body.cache));
+  assert.ok(body.cache.spaces.symbols.misses >= 1, JSON.stringify(body.cache.spaces));
+  assert.equal(typeof body.metrics, 'object');
+  assert.ok(Object.keys(body.metrics).length > 0, JSON.stringify(body.metrics));
 
   // manage_context: 11 messages over the allowed tokens, no model -> sliding window.
   const messages = Array.from({ length: 11 }, (_, i) => ({
