@@ -336,6 +336,50 @@ RunResult Replay(const Args& args, const fs::path& scratch, const std::vector<Op
   return rr;
 }
 
+// What repetition allows: the hits an unbounded cache with the same keys would get on this
+// script (no TTL expiry within a session of a few minutes). Search responses are keyed by the
+// request and the index generation (every edit is an index run), query embeddings by the
+// text (looked up only when the search response missed), symbols by the file's content
+// (context looks up its file's symbols too; an edit changes the content).
+struct Ceiling {
+  uint64_t lookups = 0;
+  uint64_t repeats = 0;
+};
+std::map<std::string, Ceiling> Ceilings(const std::vector<Op>& ops) {
+  std::map<std::string, Ceiling> out;
+  std::set<std::string> search_seen, embed_seen, symbols_seen;
+  std::map<std::string, int> file_version;
+  int generation = 0;
+  auto look = [&](const char* space, std::set<std::string>& seen, const std::string& key) {
+    Ceiling& c = out[space];
+    ++c.lookups;
+    const bool hit = !seen.insert(key).second;
+    if (hit) ++c.repeats;
+    return hit;
+  };
+  for (const Op& op : ops) {
+    switch (op.kind) {
+      case OpKind::kSearch:
+        if (!look("search", search_seen,
+                  op.query + '\x1f' + op.path + '\x1f' + std::to_string(generation))) {
+          look("embedding", embed_seen, op.query);
+        }
+        break;
+      case OpKind::kContext:
+      case OpKind::kSymbols:
+        look("symbols", symbols_seen, op.file + '\x1f' + std::to_string(file_version[op.file]));
+        break;
+      case OpKind::kFindSymbol:
+        break;
+      case OpKind::kEdit:
+        ++generation;
+        ++file_version[op.file];
+        break;
+    }
+  }
+  return out;
+}
+
 double Median(std::vector<double> v) {
   if (v.empty()) return 0;
   std::sort(v.begin(), v.end());
@@ -396,14 +440,30 @@ int RunReplay(const Args& args) {
               with.cache["policy"].get<std::string>().c_str(),
               static_cast<long long>(args.cache_size_mb),
               100 * with.cache["hit_rate"].get<double>());
+  const std::map<std::string, Ceiling> ceilings = Ceilings(ops);
+  uint64_t all_hits = 0, all_repeats = 0;
   for (auto& [name, sp] : with.cache["spaces"].items()) {
-    std::printf("  %-10s hits %6llu misses %6llu hit rate %5.1f %%  entries %5lld bytes %lld\n",
-                name.c_str(), static_cast<unsigned long long>(sp["hits"].get<uint64_t>()),
+    const uint64_t hits = sp["hits"].get<uint64_t>();
+    auto c = ceilings.find(name);
+    const uint64_t repeats = c == ceilings.end() ? 0 : c->second.repeats;
+    const uint64_t lookups = c == ceilings.end() ? 0 : c->second.lookups;
+    all_hits += hits;
+    all_repeats += repeats;
+    std::printf("  %-10s hits %6llu misses %6llu hit rate %5.1f %%  entries %5lld bytes %lld; "
+                "repetition allows %llu of %llu (%.1f %%): %.1f %% of them hit\n",
+                name.c_str(), static_cast<unsigned long long>(hits),
                 static_cast<unsigned long long>(sp["misses"].get<uint64_t>()),
                 100 * sp["hit_rate"].get<double>(),
                 static_cast<long long>(sp["entries"].get<int64_t>()),
-                static_cast<long long>(sp["bytes"].get<int64_t>()));
+                static_cast<long long>(sp["bytes"].get<int64_t>()),
+                static_cast<unsigned long long>(repeats), static_cast<unsigned long long>(lookups),
+                100.0 * static_cast<double>(repeats) / std::max<double>(1, lookups),
+                100.0 * static_cast<double>(hits) / std::max<double>(1, repeats));
   }
+  std::printf("  overall: %llu hits of the %llu lookups repetition allows: %.1f %%\n",
+              static_cast<unsigned long long>(all_hits),
+              static_cast<unsigned long long>(all_repeats),
+              100.0 * static_cast<double>(all_hits) / std::max<double>(1, all_repeats));
   return 0;
 }
 
