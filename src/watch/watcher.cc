@@ -136,7 +136,10 @@ class Watcher::Impl {
     if (stop_.load()) return Status::FailedPrecondition("the watcher was stopped");
     if (wake_fd_ < 0) return Status::FromErrno("eventfd", errno);
     started_ = true;
-    thread_ = std::thread([this] { Loop(); });
+    thread_ = std::thread([this] {
+      loop_id_.store(std::this_thread::get_id());
+      Loop();
+    });
     return Status::OK();
   }
 
@@ -162,8 +165,11 @@ class Watcher::Impl {
 
   void Stop() {
     RequestStop();
+    // A callback (on the watcher's own thread) must not wait for itself, nor take thread_mu_:
+    // another thread may hold it while joining this very thread.
+    if (std::this_thread::get_id() == loop_id_.load()) return;
     std::lock_guard<std::mutex> lock(thread_mu_);
-    if (!thread_.joinable() || std::this_thread::get_id() == thread_.get_id()) return;
+    if (!thread_.joinable()) return;
     thread_.join();
   }
 
@@ -615,6 +621,7 @@ class Watcher::Impl {
 
   std::mutex thread_mu_;
   std::thread thread_;
+  std::atomic<std::thread::id> loop_id_{};  // the watcher thread's id once it runs
   bool started_ = false;
 
   std::mutex state_mu_;

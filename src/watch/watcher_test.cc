@@ -1,5 +1,6 @@
 #include "watch/watcher.h"
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
@@ -362,6 +363,8 @@ TEST_F(WatcherTest, FileGrowingOverOneMebibyteDropsOut) {
 TEST_F(WatcherTest, SymlinkedDirectoriesAreFollowed) {
   Write(tmp_ + "/outside/o.py", "o\n");
   fs::create_directory_symlink(tmp_ + "/outside", ws_ + "/linked");
+  // A target outside the workspace is followed only with follow_symlinks = "all".
+  options_.indexer.scan.follow_symlinks = FollowSymlinks::kAll;
   StartWatcher();
   ASSERT_THAT(CatalogPaths(), ElementsAre("linked/o.py"));
   Write(tmp_ + "/outside/p.py", "p\n");  // changed through the link's target
@@ -511,6 +514,32 @@ TEST_F(WatcherTest, StopIsIdempotentPromptAndLeavesAConsistentIndex) {
   EXPECT_LT(CatalogPaths().size(), 300u);  // interrupted, not run to the end
   ExpectConsistent();
   EXPECT_EQ(watcher_->Start().code(), Code::kFailedPrecondition);
+}
+
+TEST_F(WatcherTest, StopFromACallbackWhileAnotherThreadStopsDoesNotDeadlock) {
+  for (int i = 0; i < 100; ++i) Write("f" + std::to_string(i) + ".py", "l1\nl2\n");
+  options_.indexer.batch_blocks = 10;
+  std::thread stopper;
+  std::atomic<bool> called{false};
+  options_.on_progress = [&](const IndexProgress& p) {
+    if (p.phase != IndexProgress::Phase::kIndexing || p.files_done != 20 || called.exchange(true)) {
+      return;
+    }
+    // Another thread enters Stop() and waits to join this thread; then the callback stops
+    // too. Stop() from the watcher's thread must return at once, not wait for the lock that
+    // the joining thread holds.
+    stopper = std::thread([this] { watcher_->Stop(); });
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    watcher_->Stop();
+  };
+  watcher_ =
+      std::make_unique<Watcher>(options_, Processor(), std::vector<DerivedIndex*>{&derived_});
+  ASSERT_TRUE(watcher_->Start().ok());
+  EXPECT_EQ(watcher_->WaitUntilReady().code(), Code::kCancelled);
+  EXPECT_TRUE(watcher_->Wait().ok());
+  ASSERT_TRUE(stopper.joinable());
+  stopper.join();
+  ExpectConsistent();
 }
 
 TEST_F(WatcherTest, StopBeforeStart) {
