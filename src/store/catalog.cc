@@ -1,6 +1,8 @@
 #include "store/catalog.h"
 
+#include <algorithm>
 #include <cerrno>
+#include <random>
 #include <string>
 
 #include <sqlite3.h>
@@ -113,6 +115,20 @@ Status MakeDirs(const std::string& dir) {
   return Status::OK();
 }
 
+// 128 random bits as 32 hex digits.
+std::string RandomId() {
+  std::random_device rd;
+  std::string out;
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (int i = 0; i < 4; ++i) {
+    uint32_t v = rd();
+    for (int j = 0; j < 8; ++j, v >>= 4) out.push_back(kHex[v & 15]);
+  }
+  return out;
+}
+
+constexpr char kMetaCatalogId[] = "catalog_id";
+
 }  // namespace
 
 Result<std::unique_ptr<Catalog>> Catalog::Open(const std::string& dir, Mode mode) {
@@ -157,17 +173,18 @@ Result<std::unique_ptr<Catalog>> Catalog::Open(const std::string& dir, Mode mode
                                       ", this binary reads " +
                                       std::to_string(kCatalogFormatVersion));
   }
+  if (mode == Mode::kReadWrite) {
+    ASSIGN_OR_RETURN(std::optional<std::string> id, c->GetMeta(kMetaCatalogId));
+    if (!id) RETURN_IF_ERROR(c->SetMeta(kMetaCatalogId, RandomId()));
+  }
   return c;
 }
 
 Catalog::~Catalog() { sqlite3_close(db_); }
 
 Status Catalog::Exec(const char* sql) {
-  char* err = nullptr;
-  if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
-    std::string msg = err ? err : "unknown error";
-    sqlite3_free(err);
-    return Status::IOError("catalog: " + msg);
+  if (sqlite3_exec(db_, sql, nullptr, nullptr, nullptr) != SQLITE_OK) {
+    return SqliteError(db_, "");
   }
   return Status::OK();
 }
@@ -303,9 +320,11 @@ Result<int64_t> Catalog::Apply(const CatalogBatch& batch) {
     mark_dirty.BindBlob(1, u.path);
     RETURN_IF_ERROR(run(mark_dirty));
   }
+  bool changed = !batch.updates.empty();  // some path marked dirty
   for (const std::string& path : batch.removals) {
     ASSIGN_OR_RETURN(int64_t file_id, find_id(path));
     if (file_id == 0) continue;
+    changed = true;
     remove_file.Bind(1, file_id);
     RETURN_IF_ERROR(run(remove_file));
     supersede.Bind(1, file_id);
@@ -322,8 +341,10 @@ Result<int64_t> Catalog::Apply(const CatalogBatch& batch) {
     RETURN_IF_ERROR(run(stamp));
   }
   ASSIGN_OR_RETURN(int64_t gen, Generation());
-  ++gen;
-  RETURN_IF_ERROR(SetMeta("generation", std::to_string(gen)));
+  if (changed) {
+    ++gen;
+    RETURN_IF_ERROR(SetMeta("generation", std::to_string(gen)));
+  }
   RETURN_IF_ERROR(txn.Commit());
   return gen;
 }
@@ -525,12 +546,65 @@ Result<int64_t> Catalog::Generation() {
   }
 }
 
+Result<std::string> Catalog::Id() {
+  ASSIGN_OR_RETURN(std::optional<std::string> id, GetMeta(kMetaCatalogId));
+  return id.value_or("");
+}
+
+Result<CatalogState> Catalog::State() {
+  // One read transaction: the four values describe the same commit even while a writer
+  // commits in another process (WAL readers keep their snapshot until the transaction ends).
+  if (sqlite3_exec(db_, "BEGIN", nullptr, nullptr, nullptr) != SQLITE_OK) {
+    return SqliteError(db_, "begin");
+  }
+  auto read = [&]() -> Result<CatalogState> {
+    CatalogState st;
+    ASSIGN_OR_RETURN(st.id, Id());
+    ASSIGN_OR_RETURN(st.generation, Generation());
+    for (auto [sql, out] : {std::pair{"SELECT COUNT(*) FROM blocks WHERE superseded = 0",
+                                      &st.live_blocks},
+                            std::pair{"SELECT COUNT(*) FROM dirty", &st.dirty}}) {
+      Stmt s(db_, sql);
+      if (s.Step()) *out = s.Int(0);
+      RETURN_IF_ERROR(s.status());
+    }
+    return st;
+  };
+  Result<CatalogState> st = read();
+  sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr);
+  return st;
+}
+
+Result<std::vector<std::string>> Catalog::Check(CheckDepth depth, int max_problems) {
+  const std::string sql = std::string(depth == CheckDepth::kQuick ? "PRAGMA quick_check("
+                                                                   : "PRAGMA integrity_check(") +
+                          std::to_string(std::max(1, max_problems)) + ")";
+  Stmt s(db_, sql.c_str());
+  std::vector<std::string> problems;
+  while (s.Step()) {
+    std::string line = s.Text(0);
+    // "*** in database main ***" heads the problems of each attached database.
+    if (line != "ok" && line.rfind("*** in database ", 0) != 0) problems.push_back(std::move(line));
+  }
+  if (!s.status().ok()) {
+    // A file SQLite cannot even walk is a problem found, not a failure to check.
+    if (s.status().code() == Code::kCorruption) {
+      problems.push_back(s.status().message());
+      return problems;
+    }
+    return s.status();
+  }
+  return problems;
+}
+
 Status Catalog::Clear() {
   Transaction txn(db_);
   RETURN_IF_ERROR(txn.status());
   RETURN_IF_ERROR(
       Exec("DELETE FROM files; DELETE FROM blocks; DELETE FROM symbols; "
            "DELETE FROM imports; DELETE FROM dirty;"));
+  ASSIGN_OR_RETURN(int64_t gen, Generation());
+  RETURN_IF_ERROR(SetMeta("generation", std::to_string(gen + 1)));
   return txn.Commit();
 }
 

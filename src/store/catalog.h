@@ -115,6 +115,15 @@ struct DirtyFile {
   std::vector<BlockRecord> live_blocks;  // current blocks: (re-)add; empty if removed
 };
 
+// What the derived indexes are compared with (index/health.h), read in one transaction so
+// that its fields describe the same committed state.
+struct CatalogState {
+  std::string id;           // meta "catalog_id": random, made with the catalog
+  int64_t generation = 0;   // meta "generation"
+  int64_t live_blocks = 0;  // blocks not superseded
+  int64_t dirty = 0;        // rows of the dirty journal (0: the derived indexes caught up)
+};
+
 struct CatalogCounts {
   int64_t files = 0;
   int64_t blocks = 0;  // live blocks
@@ -133,7 +142,9 @@ class Catalog {
   enum class Mode { kReadOnly, kReadWrite };
 
   // Opens (kReadWrite: creating if needed) `dir`/catalog.db. A database written by another
-  // format version is refused with kFailedPrecondition (the caller rebuilds).
+  // format version is refused with kFailedPrecondition (the caller rebuilds). A file that is
+  // not an SQLite database, or whose pages SQLite finds malformed, is kCorruption; so is
+  // every later call that reads a malformed page.
   static Result<std::unique_ptr<Catalog>> Open(const std::string& dir, Mode mode);
   ~Catalog();
   Catalog(const Catalog&) = delete;
@@ -149,7 +160,10 @@ class Catalog {
   Result<std::vector<FileRecord>> ListFiles();
   Result<std::optional<FileRecord>> GetFile(std::string_view path);
 
-  // Commits `batch` as one transaction (protocol step 1). Returns the new generation.
+  // Commits `batch` as one transaction (protocol step 1). Returns the generation, which
+  // grows by one when the batch marks a path dirty (an update, or the removal of a file the
+  // catalog holds); a batch that changes no block (stamps only) keeps it, since no derived
+  // index commits for it.
   Result<int64_t> Apply(const CatalogBatch& batch);
   // Dirty files with what the derived indexes must do for them (protocol step 2), at most
   // `limit` files.
@@ -178,8 +192,24 @@ class Catalog {
   Result<std::vector<ImportRecord>> FileImports(std::string_view path);
 
   Result<CatalogCounts> Counts();
-  // Current generation (number of committed batches since creation).
+  // Current generation: the number of committed changes of the blocks since the catalog
+  // was made (Apply() and Clear() each add one). A derived index records the generation it
+  // was committed from (index/derived_index.h, CatalogStamp).
   Result<int64_t> Generation();
+  // The catalog's identity (meta "catalog_id", 32 hex digits made at random when the
+  // catalog is created, or when a writer first opens a catalog made before it existed; ""
+  // in a read-only catalog that has none). A catalog made anew gets a new id, so a derived
+  // index built from an earlier one is never taken for current.
+  Result<std::string> Id();
+  // Id, generation, live blocks and dirty rows, from one snapshot.
+  Result<CatalogState> State();
+
+  // SQLite's structural checks of every page: "PRAGMA quick_check" (kQuick: b-trees, cell
+  // and free-list layout; about as long as reading the file) or "PRAGMA integrity_check"
+  // (kFull: also that every index matches its table). Returns the problems SQLite lists (at
+  // most `max_problems`), empty when sound. An error only when the check could not run.
+  enum class CheckDepth { kQuick, kFull };
+  Result<std::vector<std::string>> Check(CheckDepth depth, int max_problems = 10);
 
   // Deletes every file, block, symbol and dirty row (a rebuild), keeping the meta table.
   Status Clear();

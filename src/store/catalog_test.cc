@@ -1,6 +1,7 @@
 #include "store/catalog.h"
 
 #include <filesystem>
+#include <fstream>
 #include <set>
 
 #include <gtest/gtest.h>
@@ -198,6 +199,83 @@ TEST_F(CatalogTest, StampsOnlyTouchStatData) {
   EXPECT_EQ(f.mtime_ns, 99);
   EXPECT_EQ(f.hash, "h");
   EXPECT_TRUE(c->ListDirty()->empty());
+}
+
+TEST_F(CatalogTest, GenerationCountsChangesOfBlocksOnly) {
+  auto c = OpenRW();
+  CatalogBatch b;
+  b.updates.push_back(File("a.py", "h", 2));
+  ASSERT_EQ(*c->Apply(b), 1);
+  ASSERT_TRUE(c->FinishDirty({"a.py"}).ok());
+  CatalogBatch stamps;  // no derived index commits for it: the generation stays
+  stamps.stamps.push_back({"a.py", 200, 99});
+  EXPECT_EQ(*c->Apply(stamps), 1);
+  CatalogBatch unknown;  // the removal of a file the catalog never had changes nothing
+  unknown.removals.push_back("never.py");
+  EXPECT_EQ(*c->Apply(unknown), 1);
+  CatalogBatch removal;
+  removal.removals.push_back("a.py");
+  EXPECT_EQ(*c->Apply(removal), 2);
+  ASSERT_TRUE(c->Clear().ok());  // a rebuild is a change too
+  EXPECT_EQ(*c->Generation(), 3);
+}
+
+TEST_F(CatalogTest, IdAndStateDescribeOneSnapshot) {
+  std::string id;
+  {
+    auto c = OpenRW();
+    id = *c->Id();
+    EXPECT_EQ(id.size(), 32u);
+    CatalogBatch b;
+    b.updates.push_back(File("a.py", "h", 3));
+    b.updates.push_back(File("b.py", "h", 1));
+    ASSERT_TRUE(c->Apply(b).ok());
+    CatalogState st = *c->State();
+    EXPECT_EQ(st.id, id);
+    EXPECT_EQ(st.generation, 1);
+    EXPECT_EQ(st.live_blocks, 4);
+    EXPECT_EQ(st.dirty, 2);
+  }
+  EXPECT_EQ(*OpenRW()->Id(), id) << "the id is made once";
+  fs::remove_all(dir_);
+  EXPECT_NE(*OpenRW()->Id(), id) << "a new catalog has a new id";
+}
+
+TEST_F(CatalogTest, ChecksFindDamagedPages) {
+  {
+    auto c = OpenRW();
+    for (int i = 0; i < 40; ++i) {
+      CatalogBatch b;
+      b.updates.push_back(File("src/f" + std::to_string(i) + ".py", std::string(200, 'h'), 20));
+      ASSERT_TRUE(c->Apply(b).ok());
+    }
+    EXPECT_TRUE(c->Check(Catalog::CheckDepth::kQuick)->empty());
+    EXPECT_TRUE(c->Check(Catalog::CheckDepth::kFull)->empty());
+  }
+  const std::string db = dir_ + "/catalog.db";
+  ASSERT_FALSE(fs::exists(db + "-wal")) << "checkpointed when the last connection closed";
+  const auto size = fs::file_size(db);
+  ASSERT_GT(size, 16384u);
+  {
+    std::fstream f(db, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(size / 2 - 2048));
+    for (int i = 0; i < 4096; ++i) f.put(static_cast<char>((i * 7919) >> 3));
+  }
+  auto c = Catalog::Open(dir_, Catalog::Mode::kReadOnly);
+  ASSERT_TRUE(c.ok()) << "page 1 is intact: the damage shows when pages are read";
+  auto problems = (*c)->Check(Catalog::CheckDepth::kQuick);
+  ASSERT_TRUE(problems.ok()) << problems.error().ToString();
+  EXPECT_FALSE(problems->empty());
+  // A file that is not a database at all.
+  c = Status::Corruption("closed");
+  {
+    std::fstream f(db, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(0);
+    f << "this is not an SQLite database";
+  }
+  auto garbage = Catalog::Open(dir_, Catalog::Mode::kReadWrite);
+  ASSERT_FALSE(garbage.ok());
+  EXPECT_EQ(garbage.error().code(), Code::kCorruption) << garbage.error().ToString();
 }
 
 TEST_F(CatalogTest, FormatVersionMismatchIsRefused) {

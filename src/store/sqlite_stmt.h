@@ -14,8 +14,10 @@ namespace codeindex {
 
 inline Status SqliteError(sqlite3* db, std::string_view what) {
   std::string msg = "catalog: ";
-  msg += what;
-  msg += ": ";
+  if (!what.empty()) {
+    msg += what;
+    msg += ": ";
+  }
   msg += db != nullptr ? sqlite3_errmsg(db) : "out of memory";
   int code = db != nullptr ? sqlite3_errcode(db) : SQLITE_NOMEM;
   if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB) return Status::Corruption(msg);
