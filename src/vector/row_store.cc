@@ -40,10 +40,14 @@ Result<std::unique_ptr<RowStore>> RowStore::Open(const std::string& base, size_t
   std::unique_ptr<RowStore> s(new RowStore(base, dim));
   s->writable_ = writable;
   const int flags = (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC;
+  // The files of a committed store exist: a missing one is damage.
+  auto open_error = [](const std::string& path, int err) {
+    return err == ENOENT ? Status::Corruption(path + ": missing") : Status::FromErrno(path, err);
+  };
   s->ids_fd_ = ::open((base + ".ids").c_str(), flags);
-  if (s->ids_fd_ < 0) return Status::FromErrno(base + ".ids", errno);
+  if (s->ids_fd_ < 0) return open_error(base + ".ids", errno);
   s->vec_fd_ = ::open((base + ".vec").c_str(), flags);
-  if (s->vec_fd_ < 0) return Status::FromErrno(base + ".vec", errno);
+  if (s->vec_fd_ < 0) return open_error(base + ".vec", errno);
   const off_t ids_size = ::lseek(s->ids_fd_, 0, SEEK_END);
   const off_t vec_size = ::lseek(s->vec_fd_, 0, SEEK_END);
   if (ids_size < 0 || vec_size < 0) return Status::FromErrno(base, errno);

@@ -37,7 +37,8 @@ class RowStore {
   // Creates empty files `base`.ids and `base`.vec (truncating any there).
   static Result<std::unique_ptr<RowStore>> Create(const std::string& base, size_t dim);
   // Opens the first `rows` rows of an existing store. A writable store may append; its files
-  // are truncated to `rows` first (dropping a crashed writer's uncommitted tail).
+  // are truncated to `rows` first (dropping a crashed writer's uncommitted tail). Corruption
+  // when a file is missing or shorter than `rows` rows.
   static Result<std::unique_ptr<RowStore>> Open(const std::string& base, size_t dim, size_t rows,
                                                 bool writable);
 

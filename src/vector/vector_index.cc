@@ -13,6 +13,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "base/file.h"
 #include "base/hash.h"
@@ -114,6 +115,52 @@ Result<std::vector<std::string>> ListDir(const std::string& dir) {
   return names;
 }
 
+uint32_t Crc(uint32_t crc, const void* data, size_t n) {
+  const auto* p = static_cast<const Bytef*>(data);
+  while (n > 0) {  // zlib's length is a uInt
+    const uInt chunk = static_cast<uInt>(std::min<size_t>(n, 1u << 30));
+    crc = static_cast<uint32_t>(crc32(crc, p, chunk));
+    p += chunk;
+    n -= chunk;
+  }
+  return crc;
+}
+
+// The CRC-32 of bytes [begin, end) of `path`, continuing `crc` (the CRC of the bytes before
+// `begin`). Corruption when the file is shorter than `end`.
+Result<uint32_t> CrcOfFile(const std::string& path, uint64_t begin, uint64_t end, uint32_t crc) {
+  if (end <= begin) return crc;
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return Status::Corruption(path + ": missing");
+    return Status::FromErrno(path, errno);
+  }
+  std::vector<uint8_t> buf(std::min<uint64_t>(end - begin, 1 << 20));
+  Status st;
+  for (uint64_t off = begin; off < end;) {
+    const size_t want = static_cast<size_t>(std::min<uint64_t>(buf.size(), end - off));
+    const ssize_t got = ::pread(fd, buf.data(), want, static_cast<off_t>(off));
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) {
+      st = Status::FromErrno(path, errno);
+      break;
+    }
+    if (got == 0) {
+      st = Status::Corruption(path + ": shorter than its MANIFEST says");
+      break;
+    }
+    crc = Crc(crc, buf.data(), static_cast<size_t>(got));
+    off += static_cast<uint64_t>(got);
+  }
+  ::close(fd);
+  RETURN_IF_ERROR(st);
+  return crc;
+}
+
+Status ChecksumMismatch(const std::string& path) {
+  return Status::Corruption(path + ": checksum mismatch (damaged or changed since its MANIFEST)");
+}
+
 // "rows-12.vec" -> 12; 0 when the name is not one of our generation files.
 uint64_t GenerationOf(const std::string& name) {
   for (const char* prefix : {"rows-", "pq-", "model-"}) {
@@ -131,6 +178,10 @@ struct Manifest {
   std::string pq_file;     // "" when untrained
   std::string model_file;  // "" when untrained
   std::string tag;
+  // CRC-32 of the committed bytes of each file: the first rows * 8 of the ids, the first
+  // rows * RecordSize(dim) of the records, the first rows * (4 + m/2) of the PQ codes, the
+  // whole model file (0 for the last two when untrained).
+  uint32_t ids_crc = 0, vec_crc = 0, pq_crc = 0, model_crc = 0;
   std::vector<uint64_t> tombstones;  // bitset, ceil(rows / 64) words
 
   std::string Serialize() const {
@@ -142,6 +193,10 @@ struct Manifest {
     PutString(&s, pq_file);
     PutString(&s, model_file);
     PutString(&s, tag);
+    Put<uint32_t>(&s, ids_crc);
+    Put<uint32_t>(&s, vec_crc);
+    Put<uint32_t>(&s, pq_crc);
+    Put<uint32_t>(&s, model_crc);
     Put<uint64_t>(&s, tombstones.size());
     if (!tombstones.empty()) {
       s.append(reinterpret_cast<const char*>(tombstones.data()), tombstones.size() * 8);
@@ -165,15 +220,17 @@ struct Manifest {
     uint32_t version = 0;
     if (!Get(&s, &version)) return Status::Corruption(path + ": truncated");
     if (version != kVectorIndexFormatVersion) {
-      return Status::Corruption(path + ": format version " + std::to_string(version) +
-                                ", this build reads version " +
-                                std::to_string(kVectorIndexFormatVersion) + " (rebuild the index)");
+      return Status::FailedPrecondition(
+          path + ": format version " + std::to_string(version) + ", this build reads version " +
+          std::to_string(kVectorIndexFormatVersion) + " (rebuild the index)");
     }
     Manifest m;
     uint64_t words = 0;
     if (!Get(&s, &m.dim) || !Get(&s, &m.rows) || !GetString(&s, &m.rows_base) ||
         !GetString(&s, &m.pq_file) || !GetString(&s, &m.model_file) || !GetString(&s, &m.tag) ||
-        !Get(&s, &words) || words != (m.rows + 63) / 64 || s.size() != words * 8 || m.dim == 0) {
+        !Get(&s, &m.ids_crc) || !Get(&s, &m.vec_crc) || !Get(&s, &m.pq_crc) ||
+        !Get(&s, &m.model_crc) || !Get(&s, &words) || words != (m.rows + 63) / 64 ||
+        s.size() != words * 8 || m.dim == 0) {
       return Status::Corruption(path + ": malformed manifest");
     }
     m.tombstones.resize(words);
@@ -239,20 +296,49 @@ class VectorIndex::Impl {
     const bool writable = !options_.read_only;
     rows_base_ = m.rows_base;
     ASSIGN_OR_RETURN(rows_, RowStore::Open(Path(rows_base_), m.dim, m.rows, writable));
+    {
+      // The row files: in full when asked (VectorIndexOptions::verify); their sizes were
+      // checked by RowStore::Open.
+      const uint64_t ids_bytes = m.rows * 8, vec_bytes = m.rows * RowStore::RecordSize(m.dim);
+      using V = VectorIndexOptions::Verify;
+      const bool full = options_.verify == V::kFull ||
+                        (options_.verify == V::kAuto &&
+                         ids_bytes + vec_bytes <= options_.verify_max_bytes);
+      if (full) {
+        ASSIGN_OR_RETURN(uint32_t ids_crc, CrcOfFile(Path(rows_base_ + ".ids"), 0, ids_bytes, 0));
+        if (ids_crc != m.ids_crc) return ChecksumMismatch(Path(rows_base_ + ".ids"));
+        ASSIGN_OR_RETURN(uint32_t vec_crc, CrcOfFile(Path(rows_base_ + ".vec"), 0, vec_bytes, 0));
+        if (vec_crc != m.vec_crc) return ChecksumMismatch(Path(rows_base_ + ".vec"));
+      }
+    }
     tomb_ = m.tombstones;
     dead_ = 0;
     for (uint64_t w : tomb_) dead_ += static_cast<size_t>(__builtin_popcountll(w));
     tag_ = m.tag;
     if (!m.pq_file.empty()) {
+      if (::access(Path(m.model_file).c_str(), F_OK) != 0 && errno == ENOENT) {
+        return Status::Corruption(Path(m.model_file) + ": missing");
+      }
       ASSIGN_OR_RETURN(std::string model_bytes, ReadFile(Path(m.model_file)));
+      if (Crc(0, model_bytes.data(), model_bytes.size()) != m.model_crc) {
+        return ChecksumMismatch(Path(m.model_file));
+      }
       ASSIGN_OR_RETURN(PqModel model, PqModel::Deserialize(model_bytes, Path(m.model_file)));
       if (model.dim() != m.dim) return Status::Corruption(Path(m.model_file) + ": wrong dim");
       model_ = std::make_shared<PqModel>(std::move(model));
       model_file_ = m.model_file;
       pq_file_ = m.pq_file;
       pq_fd_ = ::open(Path(pq_file_).c_str(), (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC);
+      if (pq_fd_ < 0 && errno == ENOENT) return Status::Corruption(Path(pq_file_) + ": missing");
       if (pq_fd_ < 0) return Status::FromErrno(Path(pq_file_), errno);
       const size_t rec = PqRecord();
+      {
+        struct stat st;
+        if (::fstat(pq_fd_, &st) != 0) return Status::FromErrno(Path(pq_file_), errno);
+        if (static_cast<uint64_t>(st.st_size) < m.rows * rec) {
+          return Status::Corruption(Path(pq_file_) + ": shorter than its MANIFEST says");
+        }
+      }
       if (writable && ::ftruncate(pq_fd_, static_cast<off_t>(m.rows * rec)) != 0) {
         return Status::FromErrno(Path(pq_file_), errno);
       }
@@ -260,10 +346,12 @@ class VectorIndex::Impl {
       std::vector<uint8_t> buf(kEncodeBatch * rec);
       // Two passes: list sizes first, so that every list is allocated once at its exact size.
       std::vector<size_t> counts(model_->nlist(), 0);
+      uint32_t pq_crc = 0;  // of the whole committed file, in the first pass
       for (int pass = 0; pass < 2; ++pass) {
         for (size_t r0 = 0; r0 < m.rows; r0 += kEncodeBatch) {
           const size_t n = std::min(kEncodeBatch, m.rows - r0);
           RETURN_IF_ERROR(PreadAll(pq_fd_, buf.data(), n * rec, r0 * rec, Path(pq_file_)));
+          if (pass == 0) pq_crc = Crc(pq_crc, buf.data(), n * rec);
           for (size_t i = 0; i < n; ++i) {
             if (IsDead(r0 + i)) continue;
             uint32_t list;
@@ -276,10 +364,16 @@ class VectorIndex::Impl {
             }
           }
         }
-        if (pass == 0) lists_.Reserve(counts);
+        if (pass == 0) {
+          // The lists are built only from verified codes.
+          if (pq_crc != m.pq_crc) return ChecksumMismatch(Path(pq_file_));
+          lists_.Reserve(counts);
+        }
       }
       pq_rows_ = m.rows;
     }
+    saved_ = m;
+    saved_.tombstones.clear();
     if (writable) {
       ASSIGN_OR_RETURN(gen_, NextGeneration());
       RemoveUnreferenced(m);
@@ -565,14 +659,32 @@ class VectorIndex::Impl {
     m.dim = options_.dim;
     m.rows = rows_->rows();
     m.rows_base = rows_base_;
+    // Checksums: the files are append-only between two states that name them, so a file
+    // the last MANIFEST named needs only its new bytes read (from the page cache).
+    const bool same_rows = saved_.rows_base == rows_base_ && saved_.rows <= m.rows;
+    const uint64_t record = RowStore::RecordSize(options_.dim);
+    ASSIGN_OR_RETURN(m.ids_crc, CrcOfFile(Path(rows_base_ + ".ids"),
+                                          same_rows ? saved_.rows * 8 : 0, m.rows * 8,
+                                          same_rows ? saved_.ids_crc : 0));
+    ASSIGN_OR_RETURN(m.vec_crc, CrcOfFile(Path(rows_base_ + ".vec"),
+                                          same_rows ? saved_.rows * record : 0, m.rows * record,
+                                          same_rows ? saved_.vec_crc : 0));
     if (model_) {
       if (::fdatasync(pq_fd_) != 0) return Status::FromErrno(Path(pq_file_), errno);
-      if (model_dirty_) {
-        RETURN_IF_ERROR(WriteFileAtomic(Path(model_file_), model_->Serialize()));
+      if (model_dirty_ || model_file_ != saved_.model_file) {
+        const std::string bytes = model_->Serialize();
+        RETURN_IF_ERROR(WriteFileAtomic(Path(model_file_), bytes));
+        m.model_crc = Crc(0, bytes.data(), bytes.size());
         model_dirty_ = false;
+      } else {
+        m.model_crc = saved_.model_crc;
       }
       m.pq_file = pq_file_;
       m.model_file = model_file_;
+      const uint64_t rec = PqRecord();
+      const bool same_pq = saved_.pq_file == pq_file_ && saved_.rows <= m.rows;
+      ASSIGN_OR_RETURN(m.pq_crc, CrcOfFile(Path(pq_file_), same_pq ? saved_.rows * rec : 0,
+                                           m.rows * rec, same_pq ? saved_.pq_crc : 0));
     }
     m.tag = std::string(tag);
     m.tombstones = tomb_;
@@ -583,6 +695,8 @@ class VectorIndex::Impl {
       tag_ = m.tag;
     }
     RemoveUnreferenced(m);
+    saved_ = std::move(m);
+    saved_.tombstones.clear();
     return Status::OK();
   }
 
@@ -712,6 +826,7 @@ class VectorIndex::Impl {
   std::string tag_;
 
   // Writer-only (write_mu_).
+  Manifest saved_;  // the state last loaded or saved (tombstones dropped): checksums to extend
   std::string rows_base_;
   std::string pq_file_, model_file_;
   int pq_fd_ = -1;

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <set>
 #include <thread>
@@ -15,6 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/hash.h"
 #include "vector/distance.h"
 #include "vector/synthetic.h"
 
@@ -303,6 +305,128 @@ TEST_F(VectorIndexTest, OpenErrors) {
   EXPECT_EQ(VectorIndex::Open(dir_, o).error().code(), Code::kCorruption);
   o.dim = 0;
   EXPECT_FALSE(VectorIndex::Create(dir_ + "/x", o).ok());
+}
+
+// Every file's checksum (format 2) follows appends, compaction and training, and Open()
+// tells a damaged, short or missing file from a sound one.
+TEST_F(VectorIndexTest, ChecksumsFollowEveryChangeAndCatchDamage) {
+  namespace fs = std::filesystem;
+  SyntheticVectors gen = Gen(32);
+  {
+    auto idx = Make(32, 1500, 1024);
+    AddRange(idx.get(), gen, 0, 1000);
+    ASSERT_TRUE(idx->Save("a").ok());
+    AddRange(idx.get(), gen, 1000, 400);  // appended: the CRC is extended
+    ASSERT_TRUE(idx->Save("b").ok());
+    std::vector<uint64_t> gone;
+    for (uint64_t i = 0; i < 1400; i += 2) gone.push_back(i);
+    ASSERT_TRUE(idx->Remove(gone).ok());
+    ASSERT_TRUE(idx->Save("c").ok());  // compacts: new row files
+    AddRange(idx.get(), gen, 2000, 1200);  // trains: PQ codes and model
+    ASSERT_TRUE(idx->Stats().ivf);
+    ASSERT_TRUE(idx->Save("d").ok());
+    AddRange(idx.get(), gen, 4000, 300);  // codes appended
+    ASSERT_TRUE(idx->Save("e").ok());
+  }
+  VectorIndexOptions o;
+  o.verify = VectorIndexOptions::Verify::kFull;
+  {
+    auto rw = VectorIndex::Open(dir_, o);  // verified, then reopened read-only below
+    ASSERT_TRUE(rw.ok()) << rw.error().ToString();
+    EXPECT_EQ((*rw)->commit_tag(), "e");
+  }
+  o.read_only = true;
+  ASSERT_TRUE(VectorIndex::Open(dir_, o).ok());
+
+  // Copies of the sound directory, one per kind of damage.
+  auto file_with = [&](const std::string& dir, const std::string& prefix) {
+    for (const auto& e : fs::directory_iterator(dir)) {
+      if (e.path().filename().string().rfind(prefix, 0) == 0) return e.path().string();
+    }
+    return std::string();
+  };
+  auto garble = [](const std::string& path) {
+    std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(fs::file_size(path) / 2));
+    for (int i = 0; i < 64; ++i) f.put(static_cast<char>(0x5a ^ i));
+  };
+  struct Case {
+    std::string name;
+    std::function<void(const std::string& dir)> damage;
+    Code want;
+  };
+  const std::vector<Case> cases = {
+      {"garbled rows", [&](const std::string& d) { garble(file_with(d, "rows-") + ""); },
+       Code::kCorruption},
+      {"garbled row ids",
+       [&](const std::string& d) {
+         std::string vec = file_with(d, "rows-");
+         garble(vec.substr(0, vec.size() - 4) + ".ids");
+       },
+       Code::kCorruption},
+      {"garbled codes", [&](const std::string& d) { garble(file_with(d, "pq-")); },
+       Code::kCorruption},
+      {"garbled model", [&](const std::string& d) { garble(file_with(d, "model-")); },
+       Code::kCorruption},
+      {"short rows",
+       [&](const std::string& d) {
+         std::string f = file_with(d, "rows-");
+         fs::resize_file(f, fs::file_size(f) / 2);
+       },
+       Code::kCorruption},
+      {"missing rows", [&](const std::string& d) { fs::remove(file_with(d, "rows-")); },
+       Code::kCorruption},
+      {"missing model", [&](const std::string& d) { fs::remove(file_with(d, "model-")); },
+       Code::kCorruption},
+      {"missing MANIFEST", [&](const std::string& d) { fs::remove(d + "/MANIFEST"); },
+       Code::kNotFound},
+  };
+  for (const Case& c : cases) {
+    const std::string copy = dir_ + "-" + std::to_string(&c - cases.data());
+    fs::remove_all(copy);
+    fs::copy(dir_, copy, fs::copy_options::recursive);
+    c.damage(copy);
+    auto opened = VectorIndex::Open(copy, o);
+    ASSERT_FALSE(opened.ok()) << c.name;
+    EXPECT_EQ(opened.error().code(), c.want) << c.name << ": " << opened.error().ToString();
+    fs::remove_all(copy);
+  }
+  // Damage inside the row files is found only by reading them: kSizes does not.
+  const std::string copy = dir_ + "-sizes";
+  fs::copy(dir_, copy, fs::copy_options::recursive);
+  garble(file_with(copy, "rows-"));
+  o.verify = VectorIndexOptions::Verify::kSizes;
+  EXPECT_TRUE(VectorIndex::Open(copy, o).ok());
+  o.verify = VectorIndexOptions::Verify::kAuto;  // small: read whole
+  EXPECT_EQ(VectorIndex::Open(copy, o).error().code(), Code::kCorruption);
+  o.verify_max_bytes = 1024;  // too large for kAuto now
+  EXPECT_TRUE(VectorIndex::Open(copy, o).ok());
+  fs::remove_all(copy);
+}
+
+// A MANIFEST of format 1 (no checksums) is refused as another version, not as damage.
+TEST_F(VectorIndexTest, FormatOneManifestIsRefusedAsAnotherVersion) {
+  std::string m = "CIVECMAN";
+  auto put32 = [&](uint32_t v) { m.append(reinterpret_cast<const char*>(&v), 4); };
+  auto put64 = [&](uint64_t v) { m.append(reinterpret_cast<const char*>(&v), 8); };
+  put32(1);
+  put64(8);  // dim
+  put64(0);  // rows
+  for (const char* str : {"rows-1", "", "", "tag"}) {
+    put32(static_cast<uint32_t>(std::strlen(str)));
+    m += str;
+  }
+  put64(0);  // tombstone words
+  const Sha256Digest d = Sha256(m);
+  m.append(reinterpret_cast<const char*>(d.data()), d.size());
+  std::ofstream(dir_ + "/MANIFEST", std::ios::binary) << m;
+  std::ofstream(dir_ + "/rows-1.ids");
+  std::ofstream(dir_ + "/rows-1.vec");
+  auto opened = VectorIndex::Open(dir_, VectorIndexOptions{});
+  ASSERT_FALSE(opened.ok());
+  EXPECT_EQ(opened.error().code(), Code::kFailedPrecondition);
+  EXPECT_NE(opened.error().message().find("format version 1"), std::string::npos)
+      << opened.error().ToString();
 }
 
 TEST_F(VectorIndexTest, RetrainsWhenGrowingPastTheTrainingSize) {
