@@ -80,7 +80,11 @@ class TimedDerived : public DerivedIndex {
   }
   Status Clear() override { return inner_->Clear(); }
   uint64_t SizeBytes() const override { return inner_->SizeBytes(); }
-  bool NeedsRebuild() const override { return inner_->NeedsRebuild(); }
+  void SetCatalogStamp(const CatalogStamp& stamp) override { inner_->SetCatalogStamp(stamp); }
+  std::string RebuildReason() const override { return inner_->RebuildReason(); }
+  std::string CheckAgainst(const CatalogState& catalog) const override {
+    return inner_->CheckAgainst(catalog);
+  }
   double TakeCommitMs() { return std::exchange(commit_ms_, 0); }
   double TakeUpdateMs() { return std::exchange(update_ms_, 0); }
 

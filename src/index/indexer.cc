@@ -1,20 +1,25 @@
 #include "index/indexer.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
 #include <ctime>
 #include <deque>
+#include <iostream>
 #include <mutex>
 #include <optional>
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
 
+#include <unistd.h>
+
 #include "base/file.h"
 #include "base/hash.h"
 #include "base/utf8.h"
+#include "index/index_dir.h"
 
 namespace codeindex {
 
@@ -120,6 +125,56 @@ Result<Catalog*> Indexer::OpenCatalog(bool fresh) {
   return catalog_.get();
 }
 
+Status Indexer::OpenCatalogForRun(IndexStats& stats) {
+  ForgetCatalog();
+  const std::string path = options_.index_dir + "/catalog.db";
+  if (::access(path.c_str(), F_OK) != 0 && errno == ENOENT) {
+    // A first run, or a catalog deleted under derived indexes that still hold blocks: an
+    // empty derived index agrees with an empty catalog, so any disagreement means the latter.
+    for (DerivedIndex* d : derived_) {
+      if (!d->CheckAgainst(CatalogState{}).empty()) {
+        Repair(stats, "the catalog " + path + " is missing (the " + d->name() +
+                          " is not empty); rebuilding the whole index from the files");
+        break;
+      }
+    }
+  }
+  Result<std::unique_ptr<Catalog>> opened = Catalog::Open(options_.index_dir,
+                                                          Catalog::Mode::kReadWrite);
+  std::string damage;
+  if (!opened.ok()) {
+    if (opened.error().code() != Code::kCorruption) return opened.error();
+    damage = opened.error().message();
+  } else {
+    // quick_check reads every page once: about as long as reading the file (measured in
+    // bench/README.md "index"), small next to the scan of a workspace that size.
+    ASSIGN_OR_RETURN(std::vector<std::string> problems,
+                     (*opened)->Check(Catalog::CheckDepth::kQuick, 1));
+    if (!problems.empty()) damage = "SQLite: " + problems.front();
+  }
+  if (!damage.empty()) {
+    opened = Status::Corruption(damage);  // closes the connection
+    Repair(stats, "the catalog " + path + " is damaged (" + damage +
+                      "); rebuilding the whole index from the files");
+    for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
+      RETURN_IF_ERROR(RemoveTree(options_.index_dir + "/catalog.db" + suffix));
+    }
+    opened = Catalog::Open(options_.index_dir, Catalog::Mode::kReadWrite);
+    if (!opened.ok()) return opened.error();
+  }
+  catalog_ = std::move(opened).value();
+  return Status::OK();
+}
+
+void Indexer::Repair(IndexStats& stats, std::string line) {
+  if (options_.on_repair) {
+    options_.on_repair(line);
+  } else {
+    std::cerr << "codeindex: " << line << "\n";
+  }
+  stats.repairs.push_back(std::move(line));
+}
+
 void Indexer::ForgetCatalog() {
   catalog_.reset();
   catalog_paths_.clear();
@@ -144,7 +199,8 @@ Status Indexer::CommitBatch(Catalog& catalog, CatalogBatch& batch, IndexStats& s
     for (const std::string& r : batch.removals) changed.push_back({r, true, 0});
   }
   ASSIGN_OR_RETURN(int64_t generation, catalog.Apply(batch));
-  (void)generation;
+  ASSIGN_OR_RETURN(std::string catalog_id, catalog.Id());
+  const CatalogStamp stamp{catalog_id, generation};
   if (catalog_paths_valid_) {
     for (const FileUpdate& u : batch.updates) catalog_paths_.insert(u.path);
     for (const std::string& r : batch.removals) catalog_paths_.erase(r);
@@ -155,8 +211,7 @@ Status Indexer::CommitBatch(Catalog& catalog, CatalogBatch& batch, IndexStats& s
   ASSIGN_OR_RETURN(std::vector<DirtyFile> dirty, catalog.ListDirty());
   if (!dirty.empty()) {
     for (DerivedIndex* d : derived_) {
-      RETURN_IF_ERROR(d->Update(dirty).WithContext(d->name()));
-      RETURN_IF_ERROR(d->Commit().WithContext(d->name()));
+      RETURN_IF_ERROR(UpdateDerived(catalog, d, dirty, stamp, stats));
     }
     std::vector<std::string> paths;
     paths.reserve(dirty.size());
@@ -167,14 +222,29 @@ Status Indexer::CommitBatch(Catalog& catalog, CatalogBatch& batch, IndexStats& s
   return Status::OK();
 }
 
+Status Indexer::UpdateDerived(Catalog& catalog, DerivedIndex* derived,
+                              const std::vector<DirtyFile>& dirty, const CatalogStamp& stamp,
+                              IndexStats& stats) {
+  Status s = derived->Update(dirty);
+  if (s.ok()) {
+    derived->SetCatalogStamp(stamp);
+    s = derived->Commit();
+  }
+  if (s.code() != Code::kCorruption) return s.WithContext(derived->name());
+  // Damage that the checks at open could not see (a large index is not read whole): the
+  // catalog already holds this batch, so a rebuild from it is the committed state.
+  return RebuildDerived(catalog, derived, stats, "it is damaged: " + s.message());
+}
+
 Status Indexer::Recover(Catalog& catalog, IndexStats& stats) {
   // Bounded chunks so that a huge interrupted rebuild does not load every block at once.
   for (;;) {
     ASSIGN_OR_RETURN(std::vector<DirtyFile> dirty, catalog.ListDirty(256));
     if (dirty.empty()) return Status::OK();
+    ASSIGN_OR_RETURN(std::string catalog_id, catalog.Id());
+    ASSIGN_OR_RETURN(int64_t generation, catalog.Generation());
     for (DerivedIndex* d : derived_) {
-      RETURN_IF_ERROR(d->Update(dirty).WithContext(d->name()));
-      RETURN_IF_ERROR(d->Commit().WithContext(d->name()));
+      RETURN_IF_ERROR(UpdateDerived(catalog, d, dirty, {catalog_id, generation}, stats));
     }
     std::vector<std::string> paths;
     for (const DirtyFile& f : dirty) paths.push_back(f.path);
@@ -183,7 +253,14 @@ Status Indexer::Recover(Catalog& catalog, IndexStats& stats) {
   }
 }
 
-Status Indexer::RebuildDerived(Catalog& catalog, DerivedIndex* derived, IndexStats& stats) {
+Status Indexer::RebuildDerived(Catalog& catalog, DerivedIndex* derived, IndexStats& stats,
+                               const std::string& why) {
+  if (!why.empty()) {
+    Repair(stats, "rebuilding the " + derived->name() + " of " + options_.workspace +
+                      " from the catalog (" + why + ")");
+    RETURN_IF_ERROR(catalog.SetMeta(kMetaStateMessage, "Rebuilding the " + derived->name() +
+                                                           " (" + why + ")"));
+  }
   RETURN_IF_ERROR(derived->Clear().WithContext(derived->name()));
   ASSIGN_OR_RETURN(std::vector<FileRecord> files, catalog.ListFiles());
   constexpr size_t kChunk = 256;
@@ -195,6 +272,9 @@ Status Indexer::RebuildDerived(Catalog& catalog, DerivedIndex* derived, IndexSta
     }
     RETURN_IF_ERROR(derived->Update(chunk).WithContext(derived->name()));
   }
+  ASSIGN_OR_RETURN(std::string catalog_id, catalog.Id());
+  ASSIGN_OR_RETURN(int64_t generation, catalog.Generation());
+  derived->SetCatalogStamp({catalog_id, generation});
   RETURN_IF_ERROR(derived->Commit().WithContext(derived->name()));
   stats.derived_rebuilt.push_back(derived->name());
   return Status::OK();
@@ -392,17 +472,23 @@ Result<IndexStats> Indexer::RunImpl() {
     if (options_.progress) options_.progress(progress);
   };
 
-  // A fresh connection for each full run: it also heals an index directory replaced
-  // behind our back.
-  ASSIGN_OR_RETURN(Catalog * catalog, OpenCatalog(/*fresh=*/true));
+  // 0. A fresh connection for each full run (it also heals an index directory replaced
+  // behind our back), checked; a damaged catalog is replaced by a new one.
+  RETURN_IF_ERROR(OpenCatalogForRun(stats));
+  Catalog* catalog = catalog_.get();
 
-  // 1. Rebuild when the content options changed. Derived indexes are emptied first so that
-  // a crash in between leaves a catalog whose old hash forces another rebuild.
+  // 1. Rebuild when the content options changed. Derived indexes are emptied first, under
+  // the stamp the cleared catalog will have, so that a crash in between leaves a catalog
+  // whose old hash forces another rebuild, and a reader never sees a derived index behind
+  // the catalog.
   ASSIGN_OR_RETURN(std::optional<std::string> stored_hash, catalog->GetMeta(kMetaContentHash));
   if (stored_hash != options_.content_hash) {
     stats.rebuilt = true;
+    ASSIGN_OR_RETURN(std::string catalog_id, catalog->Id());
+    ASSIGN_OR_RETURN(int64_t generation, catalog->Generation());
     for (DerivedIndex* d : derived_) {
       RETURN_IF_ERROR(d->Clear().WithContext(d->name()));
+      d->SetCatalogStamp({catalog_id, generation + 1});  // Clear() adds one
       RETURN_IF_ERROR(d->Commit().WithContext(d->name()));
     }
     RETURN_IF_ERROR(catalog->Clear());
@@ -415,12 +501,22 @@ Result<IndexStats> Indexer::RunImpl() {
   // 2. Recovery of a killed run.
   progress.phase = IndexProgress::Phase::kRecovering;
   report();
-  // A derived index made under other settings is re-made from the catalog first (before the
-  // recovery, which would otherwise commit new entries into it under the new settings' tag).
+  // A derived index made under other settings, or found unusable when opened, is re-made
+  // from the catalog first (before the recovery, which would otherwise commit new entries
+  // into it under the new settings' tag).
   for (DerivedIndex* d : derived_) {
-    if (d->NeedsRebuild()) RETURN_IF_ERROR(RebuildDerived(*catalog, d, stats));
+    const std::string why = d->RebuildReason();
+    if (!why.empty()) RETURN_IF_ERROR(RebuildDerived(*catalog, d, stats, why));
   }
   RETURN_IF_ERROR(Recover(*catalog, stats));
+  // The catalog is at rest: every derived index must now match it.
+  {
+    ASSIGN_OR_RETURN(CatalogState state, catalog->State());
+    for (DerivedIndex* d : derived_) {
+      const std::string why = d->CheckAgainst(state);
+      if (!why.empty()) RETURN_IF_ERROR(RebuildDerived(*catalog, d, stats, "it " + why));
+    }
+  }
 
   // 3. Scan and diff against the catalog.
   progress.phase = IndexProgress::Phase::kScanning;
@@ -506,7 +602,7 @@ Result<IndexStats> Indexer::UpdatePathsImpl(const std::vector<std::string>& rel_
                                       " must be built (or rebuilt) by a full run first");
   }
   for (DerivedIndex* d : derived_) {
-    if (d->NeedsRebuild()) {
+    if (!d->RebuildReason().empty()) {
       return Status::FailedPrecondition("the " + d->name() + " of " + options_.workspace +
                                         " must be re-made by a full run first");
     }

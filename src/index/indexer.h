@@ -1,11 +1,18 @@
 // The incremental indexer: brings WORKSPACE/.codeindex/ up to date with the workspace.
 //
 // One Run() does, in order (the original's semantics, docs/original.md §5.3-5.5, §7):
+//   0. Checks (index/health.h): a catalog that cannot be opened, or that fails SQLite's
+//      quick_check, is deleted, and the whole index is rebuilt from the files (step 1 sees
+//      a new catalog).
 //   1. If the catalog was built with other content options (IndexerOptions::content_hash:
 //      chunker limits, parser version, ...), everything is dropped and rebuilt: an index
 //      never mixes blocks made under different rules.
-//   2. Recovery: files left dirty by a killed run are brought up to date in the derived
-//      indexes first (store/catalog.h, protocol step 2).
+//   2. Recovery: a derived index that its open found unusable (DerivedIndex::RebuildReason)
+//      is rebuilt from the catalog; files left dirty by a killed run are brought up to date
+//      in the derived indexes (store/catalog.h, protocol step 2); then each derived index is
+//      compared with the catalog, now at rest (DerivedIndex::CheckAgainst), and rebuilt
+//      from it when they disagree. Each repair is reported as one line
+//      (IndexerOptions::on_repair) saying what is rebuilt and why.
 //   3. Scan (scan/scanner.h). A file whose size and mtime equal the catalog's, and whose
 //      mtime is safely older than the previous run (git's "racy" rule), is unchanged without
 //      being read. Every other file is read, decoded as the original decodes it (invalid
@@ -16,7 +23,9 @@
 //   5. Changes are committed in batches (IndexerOptions::batch_blocks / batch_seconds): one
 //      catalog transaction, then every derived index updated and committed, then the dirty
 //      rows cleared. A process killed at any moment leaves an index that the next Run()
-//      makes whole, with no duplicate or missing block.
+//      makes whole, with no duplicate or missing block. A derived index that fails with
+//      kCorruption while being updated (damage the checks at open could not see) is
+//      rebuilt from the catalog on the spot, and the run goes on.
 //
 // UpdatePaths() is the same step restricted to some paths (what the watcher calls): step 3
 // with scan/scanner.h's ScanPaths() instead of Scan(), and step 4 for the catalog files at or
@@ -102,6 +111,11 @@ struct IndexerOptions {
   // Set to true to stop early: the current batch is committed and Run() returns
   // kCancelled; the index stays consistent.
   const std::atomic<bool>* cancel = nullptr;
+  // Called from the indexing thread with one line (no "codeindex: " prefix, no newline)
+  // each time a damaged or inconsistent part of the index is about to be rebuilt, saying
+  // which and why. Unset: the line goes to stderr as "codeindex: <line>", so that every
+  // front end (index, watch, serve) shows it.
+  std::function<void(const std::string&)> on_repair;
 };
 
 struct IndexStats {
@@ -113,6 +127,7 @@ struct IndexStats {
   uint64_t files_skipped = 0;                // binary content found when reading
   uint64_t files_recovered = 0;              // dirty files redone after a killed run
   std::vector<std::string> derived_rebuilt;  // derived indexes re-made from the catalog
+  std::vector<std::string> repairs;          // the lines given to on_repair, in order
   uint64_t blocks_added = 0;
   bool rebuilt = false;  // content options changed (or first run)
   double seconds = 0;
@@ -135,7 +150,7 @@ class Indexer {
   // out. A path may name a file or a directory, existing or not: a deleted directory's files
   // drop out. Does not advance the racy-mtime reference (only Run() does) nor the catalog's
   // state. Errors: kFailedPrecondition when the index was never built or was built with
-  // other content options, or a derived index needs re-making (DerivedIndex::NeedsRebuild;
+  // other content options, or a derived index needs re-making (DerivedIndex::RebuildReason;
   // call Run()); kInvalidArgument for a path outside the workspace;
   // kCancelled as Run().
   Result<IndexStats> UpdatePaths(const std::vector<std::string>& rel_paths);
@@ -145,7 +160,19 @@ class Indexer {
   Result<IndexStats> RunImpl();
   Result<IndexStats> UpdatePathsImpl(const std::vector<std::string>& rel_paths);
   Status Recover(Catalog& catalog, IndexStats& stats);
-  Status RebuildDerived(Catalog& catalog, DerivedIndex* derived, IndexStats& stats);
+  // Clears `derived` and re-adds every live block of the catalog, committed under the
+  // catalog's current stamp; reports it (Repair) with `why` unless `why` is empty.
+  Status RebuildDerived(Catalog& catalog, DerivedIndex* derived, IndexStats& stats,
+                        const std::string& why);
+  // Update(dirty) and Commit() of one derived index under `stamp`; on kCorruption, rebuilds
+  // it from the catalog instead.
+  Status UpdateDerived(Catalog& catalog, DerivedIndex* derived,
+                       const std::vector<DirtyFile>& dirty, const CatalogStamp& stamp,
+                       IndexStats& stats);
+  // Step 0: the catalog for a full run, replaced by a new one when damaged.
+  Status OpenCatalogForRun(IndexStats& stats);
+  // Reports one repair (IndexerOptions::on_repair) and records it in `stats`.
+  void Repair(IndexStats& stats, std::string line);
   // Step 3's diff: which listed files must be read, which catalog files drop out.
   void Diff(Plan& plan, IndexStats& stats) const;
   // Steps 4-5 for a plan: workers read, hash and parse the candidates; this thread commits

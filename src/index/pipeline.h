@@ -6,7 +6,7 @@
 // absolute path, so moving a workspace changed every hash; docs/FIDELITY.md).
 //
 // The embedder is not part of the content hash: a change of model re-makes the vectors only
-// (VectorDerivedIndex::NeedsRebuild), never re-parses.
+// (VectorDerivedIndex::RebuildReason), never re-parses.
 #ifndef CODEINDEX_INDEX_PIPELINE_H_
 #define CODEINDEX_INDEX_PIPELINE_H_
 

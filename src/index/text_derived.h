@@ -1,4 +1,9 @@
 // The BM25 text index (text/text_index.h) as a derived index of the catalog.
+//
+// Its commit tag is the catalog stamp of the commit (index/derived_index.h). Open() replaces
+// an index it cannot use by an empty one and says why in RebuildReason(): missing version
+// file, unreadable or damaged tables (Xapian's full check runs at every open when the index
+// is at most kFullCheckAtOpenBytes, index/health.h), or another format version.
 #ifndef CODEINDEX_INDEX_TEXT_DERIVED_H_
 #define CODEINDEX_INDEX_TEXT_DERIVED_H_
 
@@ -12,9 +17,8 @@ namespace codeindex {
 
 class TextDerivedIndex : public DerivedIndex {
  public:
-  // Opens (creating) the text index in `dir` for writing. An index of another format
-  // version is deleted and recreated empty (the catalog's dirty protocol cannot repair it;
-  // the caller's content hash forces a rebuild).
+  // Opens (creating) the text index in `dir` for writing. Fails only when another process
+  // writes it (kUnavailable) or a new index cannot be made there.
   static Result<std::unique_ptr<TextDerivedIndex>> Open(const std::string& dir, bool sync);
 
   std::string name() const override { return "text index"; }
@@ -24,6 +28,9 @@ class TextDerivedIndex : public DerivedIndex {
   // Deletes the directory and starts an empty index (effective at once).
   Status Clear() override;
   uint64_t SizeBytes() const override;
+  void SetCatalogStamp(const CatalogStamp& stamp) override { stamp_ = stamp; }
+  std::string RebuildReason() const override { return rebuild_reason_; }
+  std::string CheckAgainst(const CatalogState& catalog) const override;
 
  private:
   TextDerivedIndex(std::string dir, bool sync, std::unique_ptr<TextIndexWriter> writer)
@@ -32,6 +39,8 @@ class TextDerivedIndex : public DerivedIndex {
   std::string dir_;
   bool sync_;
   std::unique_ptr<TextIndexWriter> writer_;
+  std::string rebuild_reason_;
+  CatalogStamp stamp_;  // recorded by the next Commit()
 };
 
 }  // namespace codeindex

@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <deque>
+#include <filesystem>
 #include <thread>
 
+#include "index/health.h"
 #include "index/index_dir.h"
 
 namespace codeindex {
@@ -27,24 +29,81 @@ Status VectorDerivedIndex::CreateEmpty() {
   return Status::OK();
 }
 
+std::string VectorCommitTag(std::string_view fingerprint, const CatalogStamp& stamp) {
+  return std::string(fingerprint) + "\n" + stamp.ToString();
+}
+
+void SplitVectorCommitTag(std::string_view tag, std::string* fingerprint,
+                          std::optional<CatalogStamp>* stamp) {
+  const size_t nl = tag.rfind('\n');
+  if (nl == std::string_view::npos) {
+    *fingerprint = std::string(tag);
+    *stamp = std::nullopt;
+    return;
+  }
+  *fingerprint = std::string(tag.substr(0, nl));
+  *stamp = CatalogStamp::Parse(tag.substr(nl + 1));
+}
+
+namespace {
+
+// True when `dir` holds files of a vector index (rows, codes or model), with or without a
+// MANIFEST.
+bool HasVectorFiles(const std::string& dir) {
+  std::error_code ec;
+  for (auto it = std::filesystem::directory_iterator(dir, ec);
+       !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
+    const std::string n = it->path().filename().string();
+    if (n.rfind("rows-", 0) == 0 || n.rfind("pq-", 0) == 0 || n.rfind("model-", 0) == 0) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
 Result<std::unique_ptr<VectorDerivedIndex>> VectorDerivedIndex::Open(
     const std::string& dir, std::shared_ptr<const Embedder> embedder, int threads) {
   std::unique_ptr<VectorDerivedIndex> d(new VectorDerivedIndex(dir, std::move(embedder), threads));
   vec::VectorIndexOptions options;
   options.dim = static_cast<size_t>(d->embedder_->dimension());
+  // The writer reads every byte against the MANIFEST's checksums (a few ms per 10 MB): the
+  // vectors it keeps adding to must be sound.
+  options.verify = vec::VectorIndexOptions::Verify::kFull;
   auto opened = vec::VectorIndex::Open(dir, options);
   if (opened.ok()) {
     d->index_ = std::move(opened).value();
+    std::string fingerprint;
+    std::optional<CatalogStamp> stamp;
+    SplitVectorCommitTag(d->index_->commit_tag(), &fingerprint, &stamp);
     // Vectors of another model (or settings) must all be remade.
-    d->needs_rebuild_ = d->index_->commit_tag() != d->embedder_->fingerprint();
+    if (fingerprint != d->embedder_->fingerprint()) {
+      d->rebuild_reason_ = "it was made with another embedding model or settings";
+    }
     return d;
   }
   if (opened.error().code() == Code::kUnavailable) return opened.error();  // another writer
   // Missing, damaged, another format or another dimension: start empty, rebuild from the
   // catalog (never mix vectors of two models).
+  const bool had_files = HasVectorFiles(dir);
   RETURN_IF_ERROR(d->CreateEmpty());
-  d->needs_rebuild_ = opened.error().code() != Code::kNotFound;
+  if (opened.error().code() != Code::kNotFound) {
+    d->rebuild_reason_ = opened.error().message();
+  } else if (had_files) {
+    d->rebuild_reason_ = "its MANIFEST is missing";
+  }
+  // (No MANIFEST and no files: a new index, or one never committed; the indexer's
+  // comparison with the catalog decides.)
   return d;
+}
+
+std::string VectorDerivedIndex::CheckAgainst(const CatalogState& catalog) const {
+  std::string fingerprint;
+  DerivedState state;
+  SplitVectorCommitTag(index_->commit_tag(), &fingerprint, &state.stamp);
+  state.count = index_->Stats().count;
+  return CompareWithCatalog(state, CountRule::kAtMost, catalog, /*strict=*/true);
 }
 
 Status VectorDerivedIndex::Update(const std::vector<DirtyFile>& files) {
@@ -101,12 +160,12 @@ Status VectorDerivedIndex::Update(const std::vector<DirtyFile>& files) {
 }
 
 Status VectorDerivedIndex::Commit() {
-  return index_->Save(embedder_->fingerprint());
+  return index_->Save(VectorCommitTag(embedder_->fingerprint(), stamp_));
 }
 
 Status VectorDerivedIndex::Clear() {
   RETURN_IF_ERROR(CreateEmpty());
-  needs_rebuild_ = false;
+  rebuild_reason_.clear();
   return Status::OK();
 }
 

@@ -2,9 +2,12 @@
 // per block, made by the workspace's embedder from the block's trimmed content (as the
 // original embeds; blocks whose trimmed content is empty get no vector, as in the original).
 //
-// The index's commit tag is the embedder's fingerprint (model files + settings): an index
-// built by another model reports NeedsRebuild(), and the indexer re-embeds every block
-// without re-parsing anything ("a change of model rebuilds the vectors only").
+// The index's commit tag is the embedder's fingerprint (model files + settings), a newline,
+// and the catalog stamp of the commit (index/derived_index.h): an index built by another
+// model reports a RebuildReason(), and the indexer re-embeds every block without re-parsing
+// anything ("a change of model rebuilds the vectors only"). So does an index found missing
+// its MANIFEST, damaged (vector/vector_index.h: checksums of every file, verified in full
+// when opened here) or of another format: it is replaced by an empty one at Open().
 #ifndef CODEINDEX_INDEX_VECTOR_DERIVED_H_
 #define CODEINDEX_INDEX_VECTOR_DERIVED_H_
 
@@ -34,7 +37,9 @@ class VectorDerivedIndex : public DerivedIndex {
   Status Commit() override;
   Status Clear() override;
   uint64_t SizeBytes() const override;
-  bool NeedsRebuild() const override { return needs_rebuild_; }
+  void SetCatalogStamp(const CatalogStamp& stamp) override { stamp_ = stamp; }
+  std::string RebuildReason() const override { return rebuild_reason_; }
+  std::string CheckAgainst(const CatalogState& catalog) const override;
 
   vec::VectorIndex* index() { return index_.get(); }
 
@@ -47,8 +52,15 @@ class VectorDerivedIndex : public DerivedIndex {
   std::shared_ptr<const Embedder> embedder_;
   int threads_;
   std::unique_ptr<vec::VectorIndex> index_;
-  bool needs_rebuild_ = false;
+  std::string rebuild_reason_;
+  CatalogStamp stamp_;  // recorded by the next Commit()
 };
+
+// The vector index's commit tag: "<fingerprint>\n<catalog stamp>".
+std::string VectorCommitTag(std::string_view fingerprint, const CatalogStamp& stamp);
+// Its parts; the stamp is nullopt for a tag without one.
+void SplitVectorCommitTag(std::string_view tag, std::string* fingerprint,
+                          std::optional<CatalogStamp>* stamp);
 
 }  // namespace codeindex
 
