@@ -7,12 +7,16 @@
 #include <unordered_set>
 
 #include <nlohmann/json.hpp>
+#include <sys/stat.h>
 
 #include "base/file.h"
 #include "cache/stats.h"
 #include "index/config.h"
+#include "index/health.h"
+#include "index/index_dir.h"
 #include "index/indexer.h"
 #include "index/pipeline.h"
+#include "index/vector_derived.h"
 
 namespace codeindex {
 
@@ -36,6 +40,27 @@ Result<SearchMode> ParseSearchMode(std::string_view name) {
                                  "' (expected semantic, text or hybrid)");
 }
 
+namespace {
+
+uint64_t FileSizeOrZero(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
+}
+
+// A derived index that disagrees with the catalog (`why` completes "the <part> ..."):
+// damaged, or being rebuilt right now by the writer holding the lock.
+Status Disagrees(const std::string& index_dir, std::string_view part, const std::string& dir,
+                 const std::string& why) {
+  if (WriterLock::IsHeld(index_dir)) {
+    return Status::Unavailable("the " + std::string(part) + " in " + dir + " " + why +
+                               ": `codeindex index` is rebuilding it; search again when it "
+                               "has finished");
+  }
+  return DamagedError(part, dir, "it " + why);
+}
+
+}  // namespace
+
 Result<std::unique_ptr<Searcher>> Searcher::Open(const std::string& index_dir,
                                                  SearcherOptions options) {
   std::unique_ptr<Searcher> s(new Searcher(index_dir));
@@ -56,18 +81,55 @@ Result<std::unique_ptr<Searcher>> Searcher::Open(const std::string& index_dir,
       return Status::FailedPrecondition("no index at " + index_dir +
                                         "; run `codeindex index` first");
     }
+    if (catalog.error().code() == Code::kCorruption) {
+      return DamagedError("catalog", index_dir, catalog.error().message());
+    }
     return catalog.error();
   }
   s->pool_.push_back(std::move(catalog).value());
-  auto text = TextIndexReader::Open(index_dir + "/text");
+  // The checks of index/health.h that opening does: the catalog's state first, then each
+  // derived index is compared with it (a reader may race a writer: the comparison allows
+  // for that); small parts are verified in full.
+  Result<CatalogState> state = s->pool_.front()->State();
+  if (!state.ok()) {
+    if (state.error().code() == Code::kCorruption) {
+      return DamagedError("catalog", index_dir, state.error().message());
+    }
+    return state.error();
+  }
+  if (FileSizeOrZero(index_dir + "/catalog.db") <= kFullCheckAtOpenBytes) {
+    ASSIGN_OR_RETURN(std::vector<std::string> problems,
+                     s->pool_.front()->Check(Catalog::CheckDepth::kQuick, 1));
+    if (!problems.empty()) return DamagedError("catalog", index_dir, "SQLite: " + problems[0]);
+  }
+  s->opened_state_ = *state;
+  const std::string text_dir = index_dir + "/text";
+  auto text = TextIndexReader::Open(text_dir);
   if (!text.ok()) {
     if (text.error().code() == Code::kNotFound) {
       return Status::FailedPrecondition("the index at " + index_dir +
                                         " is incomplete; run `codeindex index`");
     }
-    return text.error();
+    if (text.error().code() == Code::kUnavailable) return text.error();
+    return DamagedError("text index", text_dir, text.error().message());
   }
   s->text_ = std::move(text).value();
+  if (TreeSizeBytes(text_dir) <= kFullCheckAtOpenBytes) {
+    Status verified = s->text_->Verify();
+    if (verified.code() == Code::kCorruption) {
+      return DamagedError("text index", text_dir, verified.message());
+    }
+  }
+  {
+    Result<TextIndexReader::Info> info = s->text_->GetInfo();
+    if (!info.ok()) {
+      if (info.error().code() == Code::kUnavailable) return info.error();
+      return DamagedError("text index", text_dir, info.error().message());
+    }
+    DerivedState d{CatalogStamp::Parse(info->commit_tag), info->doc_count};
+    std::string why = CompareWithCatalog(d, CountRule::kEqual, *state, /*strict=*/false);
+    if (!why.empty()) return Disagrees(index_dir, "text index", text_dir, why);
+  }
 
   // Semantic search needs the embedder the index was built with (opened on first use).
   ASSIGN_OR_RETURN(s->embedder_meta_, s->pool_.front()->GetMeta("embedder"));
@@ -102,11 +164,37 @@ void Searcher::OpenSemantic() const {
   vec::VectorIndexOptions vopts;
   vopts.dim = static_cast<size_t>((*embedder)->dimension());
   vopts.read_only = true;
-  auto vectors = vec::VectorIndex::Open(index_dir_ + "/vectors", vopts);
+  const std::string vector_dir = index_dir_ + "/vectors";
+  auto vectors = vec::VectorIndex::Open(vector_dir, vopts);
   if (!vectors.ok()) {
-    s.unavailable = "the vector index cannot be read (" + vectors.error().ToString() +
-                    "); run `codeindex index`";
+    if (vectors.error().code() == Code::kNotFound && opened_state_.live_blocks == 0) {
+      s.unavailable = "this index has no vectors yet; run `codeindex index`";
+    } else if (vectors.error().code() == Code::kNotFound) {
+      s.code = Code::kCorruption;
+      s.unavailable =
+          DamagedError("vector index", vector_dir, "its MANIFEST is missing").message();
+    } else if (vectors.error().code() == Code::kFailedPrecondition) {
+      s.unavailable = "the vector index in " + vector_dir + " cannot be used (" +
+                      vectors.error().message() + "); run `codeindex index` to rebuild it";
+    } else {
+      s.code = Code::kCorruption;
+      s.unavailable = DamagedError("vector index", vector_dir, vectors.error().message()).message();
+    }
     return;
+  }
+  {
+    // Read after the catalog state of Open(): a later generation is a writer's progress.
+    std::string fingerprint;
+    DerivedState d;
+    SplitVectorCommitTag((*vectors)->commit_tag(), &fingerprint, &d.stamp);
+    d.count = (*vectors)->Stats().count;
+    std::string why = CompareWithCatalog(d, CountRule::kAtMost, opened_state_, /*strict=*/false);
+    if (!why.empty()) {
+      Status st = Disagrees(index_dir_, "vector index", vector_dir, why);
+      s.code = st.code();
+      s.unavailable = st.message();
+      return;
+    }
   }
   s.embedder = std::move(embedder).value();
   s.vectors = std::move(vectors).value();
@@ -441,7 +529,7 @@ Result<SearchResponse> Searcher::SearchText(const SearchRequest& request, Catalo
 Result<SearchResponse> Searcher::SearchSemantic(const SearchRequest& request,
                                                 Catalog& catalog) const {
   const Semantic& sem = semantic();
-  if (!sem.embedder) return Status::FailedPrecondition(sem.unavailable);
+  if (!sem.embedder) return Status(sem.code, sem.unavailable);
   if (request.query.find_first_not_of(" \t\r\n") == std::string::npos) {
     return Status::InvalidArgument("the query is empty");
   }
@@ -477,7 +565,7 @@ Result<SearchResponse> Searcher::SearchSemantic(const SearchRequest& request,
 
 Result<SearchResponse> Searcher::SearchHybrid(const SearchRequest& request,
                                               Catalog& catalog) const {
-  if (!semantic().embedder) return Status::FailedPrecondition(semantic().unavailable);
+  if (!semantic().embedder) return Status(semantic().code, semantic().unavailable);
   // Enough candidates from each list that fusion and the signals can reorder the top:
   // three times the answer, at least 30 (bench/README.md "hybrid": a third faster than 50,
   // for 0.018 of MRR@10).

@@ -183,10 +183,12 @@ class Searcher {
     std::shared_ptr<const Embedder> embedder;   // null when unavailable
     std::unique_ptr<vec::VectorIndex> vectors;  // read-only
     std::string unavailable;                    // why, when embedder is null
+    Code code = Code::kFailedPrecondition;      // kCorruption: the vectors are damaged
   };
   const Semantic& semantic() const;
   void OpenSemantic() const;
   std::optional<std::string> embedder_meta_;  // catalog meta "embedder", if any
+  CatalogState opened_state_;  // the catalog when opened: what the vectors are compared with
   mutable std::once_flag semantic_once_;
   mutable Semantic semantic_;
   std::shared_ptr<Cache> cache_;  // may be null

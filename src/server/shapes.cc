@@ -1,5 +1,6 @@
 #include "server/shapes.h"
 
+#include "index/health.h"
 #include "index/index_dir.h"
 #include "index/indexer.h"
 
@@ -74,30 +75,60 @@ OrderedJson FoundSymbolsJson(std::string_view name, const std::vector<SymbolReco
   return j;
 }
 
+namespace {
+
+// Damaged, with the problems the cheap checks found, unless a writer is at work.
+Status CheckHealth(const std::string& dir, IndexStatus* st) {
+  if (WriterLock::IsHeld(dir)) return Status::OK();
+  ASSIGN_OR_RETURN(IndexCheckReport report, CheckIndex(dir, CheckDepth::kQuick));
+  if (report.problems.empty()) return Status::OK();
+  st->state = "Damaged";
+  const IndexProblem& first = report.problems.front();
+  st->message = "the " + first.part + " is damaged or out of step with the catalog (" +
+                first.problem + "); run `codeindex index` to repair";
+  for (const IndexProblem& p : report.problems) st->problems.push_back(p.part + ": " + p.problem);
+  return Status::OK();
+}
+
+}  // namespace
+
 Result<IndexStatus> ReadIndexStatus(const std::string& workspace) {
   IndexStatus st;
   std::string dir = IndexDirFor(workspace);
   auto catalog = Catalog::Open(dir, Catalog::Mode::kReadOnly);
   if (!catalog.ok()) {
     if (catalog.error().code() == Code::kNotFound) return st;
-    return catalog.error();
+    if (catalog.error().code() != Code::kCorruption) return catalog.error();
+    RETURN_IF_ERROR(CheckHealth(dir, &st));
+    st.index_bytes = TreeSizeBytes(dir);
+    return st;
   }
   Catalog& c = **catalog;
-  ASSIGN_OR_RETURN(st.counts, c.Counts());
-  ASSIGN_OR_RETURN(auto state, c.GetMeta(kMetaState));
-  ASSIGN_OR_RETURN(auto message, c.GetMeta(kMetaStateMessage));
-  ASSIGN_OR_RETURN(auto last, c.GetMeta(kMetaLastIndexedAt));
-  ASSIGN_OR_RETURN(auto model, c.GetMeta("model"));
-  st.state = state.value_or("Standby");
-  st.message = message.value_or("");
+  Status read = [&]() -> Status {
+    ASSIGN_OR_RETURN(st.counts, c.Counts());
+    ASSIGN_OR_RETURN(auto state, c.GetMeta(kMetaState));
+    ASSIGN_OR_RETURN(auto message, c.GetMeta(kMetaStateMessage));
+    ASSIGN_OR_RETURN(auto last, c.GetMeta(kMetaLastIndexedAt));
+    ASSIGN_OR_RETURN(auto model, c.GetMeta("model"));
+    st.state = state.value_or("Standby");
+    st.message = message.value_or("");
+    st.last_indexed_at = last.value_or("");
+    st.model = model.value_or("");
+    return Status::OK();
+  }();
+  if (!read.ok() && read.code() != Code::kCorruption) return read;
   if (st.state == "Indexing" && !WriterLock::IsHeld(dir)) {
     // The writer died (killed, crashed): the index is consistent but not complete.
     st.state = "Standby";
     st.message = "the last indexing run was interrupted; run `codeindex index` to finish it";
   }
-  st.last_indexed_at = last.value_or("");
-  st.model = model.value_or("");
   st.index_bytes = TreeSizeBytes(dir);
+  RETURN_IF_ERROR(CheckHealth(dir, &st));
+  if (!read.ok() && st.state != "Damaged") {
+    st.state = "Damaged";
+    st.message = "the catalog is damaged (" + read.message() + "); run `codeindex index` to repair";
+    st.problems.push_back("catalog: " + read.message());
+  }
   return st;
 }
 
@@ -117,6 +148,7 @@ OrderedJson IndexStatusJson(const IndexStatus& st) {
   j["model"] = st.model;
   j["last_indexed_at"] =
       st.last_indexed_at.empty() ? OrderedJson(nullptr) : OrderedJson(st.last_indexed_at);
+  if (!st.problems.empty()) j["problems"] = st.problems;
   return j;
 }
 

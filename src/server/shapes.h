@@ -43,8 +43,13 @@ OrderedJson FoundSymbolsJson(std::string_view name, const std::vector<SymbolReco
 
 // What `status` reports about an index, read from its catalog.
 struct IndexStatus {
-  std::string state = "Standby";  // Standby, Indexing, Indexed, Error
+  // Standby, Indexing, Indexed, Error, or Damaged: the cheap checks of every open
+  // (index/health.h, CheckDepth::kQuick) found a part missing, damaged or out of step with
+  // the catalog, and no writer is at work (one that is says "Indexing" with what it
+  // rebuilds in `message`).
+  std::string state = "Standby";
   std::string message = "no index yet; run `codeindex index`";
+  std::vector<std::string> problems;  // Damaged: "<part>: <problem>", one per problem
   CatalogCounts counts;
   uint64_t index_bytes = 0;
   std::string model;
@@ -53,6 +58,8 @@ struct IndexStatus {
 
 // Reads the status of the index of `workspace` (IndexDirFor). No index yet is not an error
 // (state Standby). An "Indexing" state whose writer is gone becomes Standby with a message.
+// Without a writer at work, the index is checked as opening checks it, and any problem
+// makes the state Damaged (a catalog that cannot be read too: then the counts are 0).
 Result<IndexStatus> ReadIndexStatus(const std::string& workspace);
 OrderedJson IndexStatusJson(const IndexStatus& status);
 
