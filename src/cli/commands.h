@@ -106,6 +106,13 @@ struct StatusArgs {
 };
 Status RunStatus(const StatusArgs& args, std::ostream& out);
 
+// `codeindex check`: full verification of the index (index/health.h, CheckDepth::kFull).
+struct CheckArgs {
+  std::string workspace = ".";
+  bool json = false;
+};
+Status RunCheck(const CheckArgs& args, std::ostream& out);
+
 // `codeindex context-window`: one manageContext request (JSON, the original's option names) on
 // stdin or --input; the answer as JSON on stdout (docs/context.md).
 struct ContextWindowArgs {

@@ -188,6 +188,12 @@ int Main(int argc, char** argv) {
   AddWorkspace(status, &status_args.workspace);
   status->add_flag("--json", status_args.json, "Print one JSON object");
 
+  CheckArgs check_args;
+  auto* check = app.add_subcommand(
+      "check", "Verify every part of the index (catalog, text, vectors) in full");
+  AddWorkspace(check, &check_args.workspace);
+  check->add_flag("--json", check_args.json, "Print one JSON object");
+
   EvalArgs eval_args;
   auto* eval = app.add_subcommand("eval", "Measure search quality on this workspace");
   AddWorkspace(eval, &eval_args.workspace);
@@ -289,6 +295,8 @@ int Main(int argc, char** argv) {
     s = RunServe(serve_args, out);
   else if (status->parsed())
     s = RunStatus(status_args, out);
+  else if (check->parsed())
+    s = RunCheck(check_args, out);
   else if (eval->parsed())
     s = RunEval(eval_args, out);
   else if (context_window->parsed())
