@@ -151,6 +151,15 @@ Status Indexer::OpenCatalogForRun(IndexStats& stats) {
     ASSIGN_OR_RETURN(std::vector<std::string> problems,
                      (*opened)->Check(Catalog::CheckDepth::kQuick, 1));
     if (!problems.empty()) damage = "SQLite: " + problems.front();
+    // And what every run reads first (meta, counts) must read.
+    if (damage.empty()) {
+      Result<CatalogState> state = (*opened)->State();
+      if (!state.ok() && state.error().code() == Code::kCorruption) {
+        damage = state.error().message();
+      } else if (!state.ok()) {
+        return state.error();
+      }
+    }
   }
   if (!damage.empty()) {
     opened = Status::Corruption(damage);  // closes the connection

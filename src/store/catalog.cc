@@ -576,15 +576,20 @@ Result<CatalogState> Catalog::State() {
 }
 
 Result<std::vector<std::string>> Catalog::Check(CheckDepth depth, int max_problems) {
+  max_problems = std::max(1, max_problems);
   const std::string sql = std::string(depth == CheckDepth::kQuick ? "PRAGMA quick_check("
                                                                    : "PRAGMA integrity_check(") +
-                          std::to_string(std::max(1, max_problems)) + ")";
+                          std::to_string(max_problems) + ")";
   Stmt s(db_, sql.c_str());
   std::vector<std::string> problems;
   while (s.Step()) {
     std::string line = s.Text(0);
-    // "*** in database main ***" heads the problems of each attached database.
-    if (line != "ok" && line.rfind("*** in database ", 0) != 0) problems.push_back(std::move(line));
+    // "*** in database main ***\n" heads the first problem of each database.
+    if (line.rfind("*** in database ", 0) == 0) {
+      const size_t nl = line.find('\n');
+      line = nl == std::string::npos ? "" : line.substr(nl + 1);
+    }
+    if (line != "ok" && !line.empty()) problems.push_back(std::move(line));
   }
   if (!s.status().ok()) {
     // A file SQLite cannot even walk is a problem found, not a failure to check.

@@ -266,6 +266,11 @@ TEST_F(CatalogTest, ChecksFindDamagedPages) {
   auto problems = (*c)->Check(Catalog::CheckDepth::kQuick);
   ASSERT_TRUE(problems.ok()) << problems.error().ToString();
   EXPECT_FALSE(problems->empty());
+  // One problem asked: SQLite's header line does not take its place.
+  problems = (*c)->Check(Catalog::CheckDepth::kQuick, 1);
+  ASSERT_TRUE(problems.ok());
+  ASSERT_EQ(problems->size(), 1u);
+  EXPECT_EQ(problems->front().find("***"), std::string::npos) << problems->front();
   // A file that is not a database at all.
   c = Status::Corruption("closed");
   {
