@@ -146,8 +146,9 @@ Status Indexer::OpenCatalogForRun(IndexStats& stats) {
     if (opened.error().code() != Code::kCorruption) return opened.error();
     damage = opened.error().message();
   } else {
-    // quick_check reads every page once: about as long as reading the file (measured in
-    // bench/README.md "index"), small next to the scan of a workspace that size.
+    // quick_check reads every page once: 43 ms for a 17 MB catalog, 0.3 s for 250 MB
+    // (bench/README.md "What the checks of every open cost"): the price of finding a
+    // damaged catalog instead of answering from it.
     ASSIGN_OR_RETURN(std::vector<std::string> problems,
                      (*opened)->Check(Catalog::CheckDepth::kQuick, 1));
     if (!problems.empty()) damage = "SQLite: " + problems.front();
