@@ -86,8 +86,12 @@ Result<IndexCheckReport> CheckIndex(const std::string& index_dir, CheckDepth dep
   IndexCheckReport report;
   const bool full = depth == CheckDepth::kFull;
   report.writer_active = WriterLock::IsHeld(index_dir);
+  // Every problem is a phrase that completes "the <part> ...".
   auto problem = [&](std::string part, std::string what) {
     report.problems.push_back({std::move(part), std::move(what)});
+  };
+  auto damaged = [&](std::string part, const std::string& detail) {
+    problem(std::move(part), "is damaged (" + detail + ")");
   };
 
   // The catalog.
@@ -98,19 +102,19 @@ Result<IndexCheckReport> CheckIndex(const std::string& index_dir, CheckDepth dep
   {
     Result<std::unique_ptr<Catalog>> catalog = Catalog::Open(index_dir, Catalog::Mode::kReadOnly);
     if (!catalog.ok()) {
-      problem("catalog", catalog.error().message());
+      damaged("catalog", catalog.error().message());
     } else {
       Catalog& c = **catalog;
       if (full || FileSize(catalog_path) <= kFullCheckAtOpenBytes) {
         ASSIGN_OR_RETURN(std::vector<std::string> found,
                          c.Check(full ? Catalog::CheckDepth::kFull : Catalog::CheckDepth::kQuick));
-        for (std::string& f : found) problem("catalog", "SQLite: " + f);
+        for (std::string& f : found) damaged("catalog", "SQLite: " + f);
       }
       Result<CatalogState> st = c.State();
       Result<CatalogCounts> counts = c.Counts();
       Result<std::optional<std::string>> embedder = c.GetMeta("embedder");
       if (!st.ok() || !counts.ok() || !embedder.ok()) {
-        problem("catalog", (!st.ok()       ? st.error()
+        damaged("catalog", (!st.ok()       ? st.error()
                             : !counts.ok() ? counts.error()
                                            : embedder.error())
                                .message());
@@ -135,7 +139,7 @@ Result<IndexCheckReport> CheckIndex(const std::string& index_dir, CheckDepth dep
     Result<std::unique_ptr<TextIndexReader>> text = TextIndexReader::Open(text_dir);
     if (!text.ok()) {
       if (text.error().code() != Code::kNotFound) {
-        problem("text index", text.error().message());
+        damaged("text index", text.error().message());
       } else if (compare && (catalog_has_blocks || Exists(text_dir))) {
         problem("text index", "is missing (no " + text_dir + "/iamglass)");
       }
@@ -143,12 +147,12 @@ Result<IndexCheckReport> CheckIndex(const std::string& index_dir, CheckDepth dep
       if (full || TreeSizeBytes(text_dir) <= kFullCheckAtOpenBytes) {
         Status verified = (*text)->Verify();
         if (!verified.ok() && verified.code() != Code::kUnavailable) {
-          problem("text index", verified.message());
+          damaged("text index", verified.message());
         }
       }
       Result<TextIndexReader::Info> info = (*text)->GetInfo();
       if (!info.ok()) {
-        problem("text index", info.error().message());
+        damaged("text index", info.error().message());
       } else {
         report.text_blocks = info->doc_count;
         if (compare) {
@@ -170,7 +174,7 @@ Result<IndexCheckReport> CheckIndex(const std::string& index_dir, CheckDepth dep
     Result<std::unique_ptr<vec::VectorIndex>> vectors = vec::VectorIndex::Open(vector_dir, options);
     if (!vectors.ok()) {
       if (vectors.error().code() != Code::kNotFound) {
-        problem("vector index", vectors.error().message());
+        damaged("vector index", vectors.error().message());
       } else if (compare && catalog_has_blocks && report.vectors_expected) {
         problem("vector index", "is missing (no " + vector_dir + "/MANIFEST)");
       }

@@ -71,7 +71,8 @@ Status DamagedError(std::string_view part, std::string_view dir, std::string_vie
 // One problem found by CheckIndex.
 struct IndexProblem {
   std::string part;     // "catalog", "text index", "vector index"
-  std::string problem;  // what is wrong, one line
+  std::string problem;  // what is wrong, one line completing "the <part> ...":
+                        // "is damaged (...)", "is missing (...)", "is behind the catalog (...)"
 };
 
 enum class CheckDepth { kQuick, kFull };

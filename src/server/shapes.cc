@@ -84,9 +84,8 @@ Status CheckHealth(const std::string& dir, IndexStatus* st) {
   if (report.problems.empty()) return Status::OK();
   st->state = "Damaged";
   const IndexProblem& first = report.problems.front();
-  st->message = "the " + first.part + " is damaged or out of step with the catalog (" +
-                first.problem + "); run `codeindex index` to repair";
-  for (const IndexProblem& p : report.problems) st->problems.push_back(p.part + ": " + p.problem);
+  st->message = "the " + first.part + " " + first.problem + "; run `codeindex index` to repair";
+  for (const IndexProblem& p : report.problems) st->problems.push_back(p.part + " " + p.problem);
   return Status::OK();
 }
 
@@ -127,7 +126,7 @@ Result<IndexStatus> ReadIndexStatus(const std::string& workspace) {
   if (!read.ok() && st.state != "Damaged") {
     st.state = "Damaged";
     st.message = "the catalog is damaged (" + read.message() + "); run `codeindex index` to repair";
-    st.problems.push_back("catalog: " + read.message());
+    st.problems.push_back("catalog is damaged (" + read.message() + ")");
   }
   return st;
 }

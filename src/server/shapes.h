@@ -49,7 +49,7 @@ struct IndexStatus {
   // rebuilds in `message`).
   std::string state = "Standby";
   std::string message = "no index yet; run `codeindex index`";
-  std::vector<std::string> problems;  // Damaged: "<part>: <problem>", one per problem
+  std::vector<std::string> problems;  // Damaged: "<part> <problem>" ("text index is ...")
   CatalogCounts counts;
   uint64_t index_bytes = 0;
   std::string model;
